@@ -1,0 +1,89 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "logport",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "logport", targets: ["logport"]),
+        .executable(name: "kafka-codegen", targets: ["KafkaCodegen"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-atomics.git", from: "1.3.0"),
+        .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        // MARK: C shims
+        .target(name: "CCRC32C", cSettings: [.unsafeFlags(["-O3"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
+        .systemLibrary(name: "CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"])]),
+
+        // MARK: Protocol: wire codecs, no I/O
+        .target(
+            name: "KafkaProtocol",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")]
+        ),
+        .target(
+            name: "KafkaRecords",
+            dependencies: [
+                "KafkaProtocol", "CCRC32C", "CZstd", "CLZ4", "CSnappy",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+            ]
+        ),
+
+        // MARK: Storage: segmented partition logs on disk
+        .target(
+            name: "LogStorage",
+            dependencies: [
+                "KafkaProtocol", "KafkaRecords",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Atomics", package: "swift-atomics"),
+            ]
+        ),
+
+        // MARK: Broker: the Kafka-wire server
+        .target(
+            name: "Broker",
+            dependencies: [
+                "KafkaProtocol", "KafkaRecords", "LogStorage",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Atomics", package: "swift-atomics"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+
+        // MARK: CLI
+        .target(
+            name: "LogportCLI",
+            dependencies: [
+                "Broker", "LogStorage",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .executableTarget(name: "logport", dependencies: ["LogportCLI"]),
+
+        // MARK: Tools
+        .executableTarget(name: "KafkaCodegen", dependencies: []),
+
+        // MARK: Tests
+        .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "KafkaRecordsTests", dependencies: ["KafkaRecords"]),
+        .testTarget(name: "LogStorageTests", dependencies: ["LogStorage"]),
+        .testTarget(
+            name: "BrokerTests",
+            dependencies: ["Broker", .product(name: "NIOEmbedded", package: "swift-nio")]
+        ),
+    ]
+)

@@ -1,0 +1,3 @@
+import LogportCLI
+
+await LogportCommand.main()
