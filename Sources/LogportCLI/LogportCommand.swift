@@ -5,7 +5,7 @@ public struct LogportCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "logport",
         abstract: "A Kafka-compatible log pipeline: broker, agent, processor and console in one binary.",
-        subcommands: []
+        subcommands: [BrokerCommand.self]
     )
 
     public init() {}

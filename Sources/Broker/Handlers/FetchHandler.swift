@@ -1,0 +1,191 @@
+import KafkaProtocol
+import NIOCore
+
+/// Fetch: consumers read records. Records go from the segment files to the socket with sendfile;
+/// a fetch that finds fewer than `min.bytes` waits up to `max.wait.ms`, woken early by appends to
+/// the partitions it reads (long poll).
+///
+/// Fetch sessions (KIP-227): this broker answers every fetch in full and never creates a session
+/// (session id 0), which the protocol allows and every client handles by sending full requests.
+struct FetchHandler: ApiHandler {
+    /// v0–3 would need records down-converted to message format v0/v1; clients of the last seven
+    /// years fetch v4+.
+    let versions: ClosedRange<Int16> = 4...16
+
+    func handle(_ request: FetchRequest, context: RequestContext) async throws -> HandlerOutcome<FetchResponse> {
+        if request.sessionId != 0 {
+            return .now(FetchResponse(errorCode: .fetchSessionIDNotFound, sessionId: 0))
+        }
+        if request.sessionEpoch > 0 {
+            return .now(FetchResponse(errorCode: .invalidFetchSessionEpoch, sessionId: 0))
+        }
+        let plan = FetchPlan(request: request, version: context.apiVersion, broker: context.broker)
+        let first = try await plan.read(context: context)
+        let waitMs = Int64(max(0, request.maxWaitMs))
+        if first.bytes >= Int(request.minBytes) || waitMs == 0 || first.hasError || plan.waitKeys.isEmpty {
+            return .now(first.sent(with: context))
+        }
+        // Not enough data: give back the regions we will not send and wait for appends.
+        first.release()
+        let deadline = NIODeadline.now() + .milliseconds(waitMs)
+        let eventLoop = context.broker.timerEventLoop
+        return .later {
+            while true {
+                let remaining = deadline - .now()
+                if remaining > .zero {
+                    await context.broker.appendNotifier.wait(for: plan.waitKeys, timeout: remaining, on: eventLoop)
+                }
+                let attempt = try await plan.read(context: context)
+                if attempt.bytes >= Int(request.minBytes) || deadline <= .now() || attempt.hasError {
+                    return attempt.sent(with: context)
+                }
+                attempt.release()
+            }
+        }
+    }
+}
+
+/// The partitions a fetch asks for, resolved to logs once, and read as often as the long poll needs.
+private struct FetchPlan: Sendable {
+    struct Target: Sendable {
+        let topicIndex: Int
+        let partition: FetchRequest.FetchPartition
+        let log: (any PartitionStorage)?
+        let error: ErrorCode
+    }
+
+    struct Result: Sendable {
+        var response: FetchResponse
+        var bytes: Int
+        var hasError: Bool
+        var releases: [@Sendable () -> Void]
+
+        /// Gives back file regions that will not be sent.
+        func release() {
+            for action in releases { action() }
+        }
+
+        /// The response to send; its file regions are released once it is written.
+        func sent(with context: RequestContext) -> FetchResponse {
+            for action in releases { context.resources.releaseAfterWrite(action) }
+            return response
+        }
+    }
+
+    let topics: [(name: String, id: KafkaUUID)]
+    let targets: [Target]
+    let waitKeys: [TopicPartitionKey]
+    let maxBytes: Int
+    let isolationLevel: Int8
+
+    init(request: FetchRequest, version: Int16, broker: BrokerCore) {
+        var topics: [(String, KafkaUUID)] = []
+        var targets: [Target] = []
+        var waitKeys: [TopicPartitionKey] = []
+        let catalog = broker.storage
+        for (topicIndex, wanted) in request.topics.enumerated() {
+            let info: TopicInfo?
+            if version >= 13 {
+                info = catalog.topics().first { $0.id == wanted.topicId }
+            } else {
+                info = catalog.topic(named: wanted.topic)
+            }
+            topics.append((info?.name ?? wanted.topic, info?.id ?? wanted.topicId))
+            let missing: ErrorCode = version >= 13 ? .unknownTopicID : .unknownTopicOrPartition
+            for partition in wanted.partitions {
+                guard let info, let log = catalog.partition(topic: info.name, index: partition.partition) else {
+                    targets.append(Target(topicIndex: topicIndex, partition: partition, log: nil, error: missing))
+                    continue
+                }
+                // One node, leader epoch 0: a client that knows a newer epoch is ahead of us, an
+                // older one is behind (KIP-320).
+                let epoch = partition.currentLeaderEpoch.rawValue
+                let error: ErrorCode = epoch < 0 || epoch == 0 ? .none : .unknownLeaderEpoch
+                targets.append(Target(topicIndex: topicIndex, partition: partition, log: log, error: error))
+                if error == .none { waitKeys.append(TopicPartitionKey(topic: info.name, partition: partition.partition.rawValue)) }
+            }
+        }
+        self.topics = topics
+        self.targets = targets
+        self.waitKeys = waitKeys
+        self.maxBytes = Int(max(0, request.maxBytes))
+        self.isolationLevel = request.isolationLevel
+    }
+
+    func read(context: RequestContext) async throws -> Result {
+        let targets = self.targets
+        let maxBytes = self.maxBytes
+        let reads: [PartitionOutcome] = try await context.broker.io {
+            var remaining = maxBytes
+            var outcomes: [PartitionOutcome] = []
+            outcomes.reserveCapacity(targets.count)
+            var sentAny = false
+            for target in targets {
+                outcomes.append(Self.readPartition(target, remaining: &remaining, sentAny: &sentAny))
+            }
+            return outcomes
+        }
+        var response = FetchResponse(errorCode: .none, sessionId: 0)
+        response.responses = topics.map { FetchResponse.FetchableTopicResponse(topic: $0.name, topicId: $0.id, partitions: []) }
+        var bytes = 0
+        var hasError = false
+        var releases: [@Sendable () -> Void] = []
+        for (target, outcome) in zip(targets, reads) {
+            response.responses[target.topicIndex].partitions.append(outcome.data)
+            bytes += outcome.data.records?.byteCount ?? 0
+            hasError = hasError || outcome.data.errorCode != .none
+            if let release = outcome.release { releases.append(release) }
+        }
+        return Result(response: response, bytes: bytes, hasError: hasError, releases: releases)
+    }
+
+    struct PartitionOutcome: Sendable {
+        var data: FetchResponse.PartitionData
+        var release: (@Sendable () -> Void)?
+    }
+
+    private static func readPartition(_ target: Target, remaining: inout Int, sentAny: inout Bool) -> PartitionOutcome {
+        let index = target.partition.partition
+        guard let log = target.log, target.error == .none else {
+            return PartitionOutcome(data: .init(partitionIndex: index, errorCode: target.error, highWatermark: Offset(-1), records: .memory(ByteBuffer())))
+        }
+        let offsets = log.offsets
+        var data = FetchResponse.PartitionData(
+            partitionIndex: index, errorCode: .none, highWatermark: offsets.highWatermark,
+            lastStableOffset: offsets.lastStableOffset, logStartOffset: offsets.logStartOffset,
+            abortedTransactions: nil, records: .memory(ByteBuffer()))
+        let fetchOffset = target.partition.fetchOffset
+        guard fetchOffset >= offsets.logStartOffset, fetchOffset <= offsets.logEndOffset else {
+            data.errorCode = .offsetOutOfRange
+            return PartitionOutcome(data: data, release: nil)
+        }
+        let limit = min(Int(max(0, target.partition.partitionMaxBytes)), remaining)
+        guard fetchOffset < offsets.highWatermark, limit > 0 || !sentAny else {
+            return PartitionOutcome(data: data, release: nil)
+        }
+        do {
+            let read = try log.read(from: fetchOffset, maxBytes: limit, minOneBatch: !sentAny)
+            data.highWatermark = read.offsets.highWatermark
+            data.lastStableOffset = read.offsets.lastStableOffset
+            data.logStartOffset = read.offsets.logStartOffset
+            if let records = read.records, records.byteCount > 0 {
+                data.records = records
+                remaining = max(0, remaining - records.byteCount)
+                sentAny = true
+            }
+            return PartitionOutcome(data: data, release: read.release)
+        } catch let error as StorageErrorMapping {
+            data.errorCode = error.kafkaErrorCode
+            return PartitionOutcome(data: data, release: nil)
+        } catch {
+            data.errorCode = .kafkaStorageError
+            return PartitionOutcome(data: data, release: nil)
+        }
+    }
+}
+
+/// Storage errors that correspond to a specific Kafka error code (offset out of range…);
+/// anything else is reported as KAFKA_STORAGE_ERROR.
+protocol StorageErrorMapping: Error {
+    var kafkaErrorCode: ErrorCode { get }
+}

@@ -1,0 +1,142 @@
+import KafkaProtocol
+import KafkaRecords
+import NIOCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Produce: appends producers' record batches. The broker checks each batch's framing and CRC and
+/// stores the producer's bytes as they are (only the base offset and leader epoch are stamped in);
+/// records are never decompressed or re-encoded on this path.
+///
+/// acks=0 gets no response, acks=1 is answered once the batch is in the log, acks=all once it is
+/// also fsynced (`acks.all.fsync`, group-committed with every other waiting producer).
+struct ProduceHandler: ApiHandler {
+    /// v3+ carry magic v2 batches; v10/v11 differ only in leader hints and error codes we never send.
+    let versions: ClosedRange<Int16> = 3...11
+
+    func handle(_ request: ProduceRequest, context: RequestContext) async throws -> HandlerOutcome<ProduceResponse> {
+        let broker = context.broker
+        guard [0, 1, -1].contains(request.acks) else {
+            return .now(Self.respondToAll(request, error: .invalidRequiredAcks, message: "acks must be 0, 1 or -1 (all), got \(request.acks)"))
+        }
+        if request.transactionalId != nil {
+            return .now(Self.respondToAll(request, error: .transactionalIDAuthorizationFailed, message: "transactions are not supported yet"))
+        }
+        let appended: [PartitionAppend] = try await broker.io {
+            let wallClock = Self.wallClockMilliseconds()
+            var results: [PartitionAppend] = []
+            for (topicIndex, topic) in request.topicData.enumerated() {
+                for partition in topic.partitionData {
+                    results.append(Self.append(partition, topic: topic.name, topicIndex: topicIndex, broker: broker, now: wallClock))
+                }
+            }
+            return results
+        }
+        for result in appended where result.appended != nil {
+            broker.appendNotifier.notify(TopicPartitionKey(topic: request.topicData[result.topicIndex].name, partition: result.response.index.rawValue))
+        }
+        switch request.acks {
+        case 0:
+            return .noResponse
+        case -1 where broker.config.acksAllFsync:
+            return .later {
+                var appended = appended
+                await Self.waitForDurability(&appended, context: context)
+                return Self.response(request, appended)
+            }
+        default:
+            return .now(Self.response(request, appended))
+        }
+    }
+
+    /// What happened to one partition of the request.
+    struct PartitionAppend: Sendable {
+        let topicIndex: Int
+        var response: ProduceResponse.PartitionProduceResponse
+        /// Set when records were appended: the log, and the end offset that must become durable.
+        var appended: (log: any PartitionStorage, endOffset: Offset)?
+    }
+
+    private static func append(
+        _ partition: ProduceRequest.PartitionProduceData, topic: String, topicIndex: Int, broker: BrokerCore, now: Int64
+    ) -> PartitionAppend {
+        var result = PartitionAppend(
+            topicIndex: topicIndex,
+            response: .init(index: partition.index, errorCode: .none, baseOffset: Offset(-1)),
+            appended: nil)
+        func fail(_ code: ErrorCode, _ message: String) -> PartitionAppend {
+            result.response.errorCode = code
+            result.response.errorMessage = message
+            broker.logger.debug("produce to \(topic)-\(partition.index) rejected: \(message)")
+            return result
+        }
+        guard let log = broker.storage.partition(topic: topic, index: partition.index) else {
+            return fail(.unknownTopicOrPartition, "topic \(topic) partition \(partition.index) does not exist")
+        }
+        guard let records = partition.records?.buffer, records.readableBytes > 0 else {
+            return fail(.corruptMessage, "no records")
+        }
+        let batches: [RecordBatchHeader]
+        do {
+            batches = try ProducedRecordsValidator.validate(records, maxBatchBytes: log.maxMessageBytes).map(\.header)
+        } catch let error as RecordBatchError {
+            return fail(error.errorCode, "\(error) (topic \(topic) partition \(partition.index))")
+        } catch {
+            return fail(.corruptMessage, "\(error)")
+        }
+        if batches.contains(where: { $0.attributes.isTransactional || $0.attributes.isControl }) {
+            return fail(.invalidRecord, "transactional batches are not supported yet")
+        }
+        do {
+            let appended = try log.append(records, batches: batches, leaderEpoch: LeaderEpoch(0), now: now)
+            result.response.baseOffset = appended.firstOffset
+            result.response.logAppendTimeMs = appended.logAppendTime
+            result.response.logStartOffset = appended.logStartOffset
+            result.appended = (log, appended.lastOffset + 1)
+            return result
+        } catch let error as StorageErrorMapping {
+            return fail(error.kafkaErrorCode, "\(error)")
+        } catch {
+            broker.logger.error("append to \(topic)-\(partition.index) failed: \(error)")
+            return fail(.kafkaStorageError, "\(error)")
+        }
+    }
+
+    private static func waitForDurability(_ appended: inout [PartitionAppend], context: RequestContext) async {
+        for position in appended.indices {
+            guard let (log, endOffset) = appended[position].appended else { continue }
+            let failure: Error? = await withCheckedContinuation { continuation in
+                log.whenDurable(upTo: endOffset) { error in continuation.resume(returning: error) }
+            }
+            if let failure {
+                context.logger.error("fsync failed; answering KAFKA_STORAGE_ERROR: \(failure)")
+                appended[position].response.errorCode = .kafkaStorageError
+                appended[position].response.errorMessage = "records were written but could not be synced to disk: \(failure)"
+            }
+        }
+    }
+
+    private static func response(_ request: ProduceRequest, _ appended: [PartitionAppend]) -> ProduceResponse {
+        var topics = request.topicData.map { ProduceResponse.TopicProduceResponse(name: $0.name, partitionResponses: []) }
+        for result in appended {
+            topics[result.topicIndex].partitionResponses.append(result.response)
+        }
+        return ProduceResponse(responses: topics)
+    }
+
+    private static func respondToAll(_ request: ProduceRequest, error: ErrorCode, message: String) -> ProduceResponse {
+        ProduceResponse(responses: request.topicData.map { topic in
+            .init(name: topic.name, partitionResponses: topic.partitionData.map {
+                .init(index: $0.index, errorCode: error, baseOffset: Offset(-1), errorMessage: message)
+            })
+        })
+    }
+
+    static func wallClockMilliseconds() -> Int64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000
+    }
+}

@@ -1,0 +1,200 @@
+#!/usr/bin/env python3
+"""Broker benchmark: produce and consume realistic 200-byte log lines through librdkafka
+(confluent-kafka) against a `logport broker` started by this script, and report records/s, MB/s,
+broker CPU seconds per million records, and end-to-end latency percentiles.
+
+Usage (release build first):
+    swift build -c release && python3 benchmarks/broker_perf.py [--records 1000000] [--binary .build/release/logport]
+
+Every phase is bounded by a record count and a timeout; traffic stays on 127.0.0.1.
+"""
+import argparse
+import os
+import random
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+from confluent_kafka import Consumer, Producer, TopicPartition
+from confluent_kafka.admin import AdminClient, NewTopic
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def log_lines(count, seed=7):
+    """Varied nginx-style access lines of about 200 bytes."""
+    rng = random.Random(seed)
+    paths = ["/", "/api/v1/orders", "/api/v1/users/%d", "/static/app.%d.js", "/login", "/search?q=%d", "/cart/%d/items"]
+    agents = ["Mozilla/5.0 (X11; Linux x86_64) Firefox/124.0", "curl/8.5.0", "Mozilla/5.0 (Macintosh) Safari/605.1.15", "kube-probe/1.29"]
+    statuses = [200] * 17 + [301, 404, 500]
+    lines = []
+    for i in range(count):
+        path = rng.choice(paths)
+        if "%d" in path:
+            path = path % rng.randint(1, 99999)
+        line = '%d.%d.%d.%d - - [25/Nov/2026:10:%02d:%02d +0000] "GET %s HTTP/1.1" %d %d "-" "%s" rt=%.3f' % (
+            rng.randint(1, 223), rng.randint(0, 255), rng.randint(0, 255), rng.randint(1, 254), (i // 60) % 60, i % 60,
+            path, rng.choice(statuses), rng.randint(200, 90000), rng.choice(agents), rng.random())
+        lines.append(line.ljust(200)[:200].encode())
+    return lines
+
+
+def start_broker(binary, data_dir, port):
+    proc = subprocess.Popen([binary, "broker", "--data-dir", data_dir, "--listen", f"127.0.0.1:{port}", "--log-level", "warning"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return proc
+        except OSError:
+            time.sleep(0.05)
+    proc.kill()
+    raise SystemExit("broker did not start: " + (proc.stdout.read() if proc.stdout else ""))
+
+
+def produce_throughput(bootstrap, topic, lines, acks, linger_ms, broker_pid):
+    producer = Producer({"bootstrap.servers": bootstrap, "acks": acks, "linger.ms": linger_ms, "batch.size": 1_000_000,
+                         "queue.buffering.max.messages": 1_000_000, "compression.type": "none", "enable.idempotence": acks == "all"})
+    failures = []
+    delivered = [0]
+
+    def on_delivery(err, msg):
+        if err:
+            failures.append(err)
+        else:
+            delivered[0] += 1
+
+    cpu0, t0 = cpu_seconds(broker_pid), time.perf_counter()
+    for line in lines:
+        while True:
+            try:
+                producer.produce(topic, line, on_delivery=on_delivery)
+                break
+            except BufferError:
+                producer.poll(0.01)
+    remaining = producer.flush(120)
+    elapsed, cpu = time.perf_counter() - t0, cpu_seconds(broker_pid) - cpu0
+    if failures or remaining or delivered[0] != len(lines):
+        raise SystemExit(f"produce failed: {len(failures)} errors ({failures[:3]}), {remaining} undelivered")
+    return elapsed, cpu
+
+
+def consume_throughput(bootstrap, topic, count, broker_pid):
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"perf-{time.time()}", "enable.auto.commit": False,
+                         "auto.offset.reset": "earliest", "fetch.max.bytes": 52428800})
+    consumer.assign([TopicPartition(topic, 0, 0)])
+    cpu0, t0 = cpu_seconds(broker_pid), time.perf_counter()
+    seen, deadline = 0, time.time() + 120
+    while seen < count and time.time() < deadline:
+        for message in consumer.consume(10000, 1.0):
+            if message.error() is None:
+                seen += 1
+    elapsed, cpu = time.perf_counter() - t0, cpu_seconds(broker_pid) - cpu0
+    consumer.close()
+    if seen < count:
+        raise SystemExit(f"consumed only {seen} of {count}")
+    return elapsed, cpu
+
+
+def end_to_end_latency(bootstrap, topic, rate, seconds, linger_ms, fetch_wait_ms, acks):
+    """Sends `rate` records/s for `seconds`, each carrying its send time; a consumer measures arrival."""
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"e2e-{time.time()}", "enable.auto.commit": False,
+                         "fetch.wait.max.ms": fetch_wait_ms, "fetch.min.bytes": 1})
+    consumer.assign([TopicPartition(topic, 0, -1)])
+    consumer.consume(1, 1.0)
+    producer = Producer({"bootstrap.servers": bootstrap, "acks": acks, "linger.ms": linger_ms})
+    total = rate * seconds
+    latencies = []
+    done = threading.Event()
+
+    def consume():
+        deadline = time.time() + seconds + 15
+        while len(latencies) < total and time.time() < deadline:
+            for message in consumer.consume(1000, 0.1):
+                if message.error() is None:
+                    latencies.append(time.perf_counter_ns() - int(message.value()[:20]))
+        done.set()
+
+    thread = threading.Thread(target=consume)
+    thread.start()
+    padding = b" " * 180
+    start = time.perf_counter()
+    for i in range(total):
+        target = start + i / rate
+        while (now := time.perf_counter()) < target:
+            if target - now > 0.0005:
+                time.sleep(target - now - 0.0003)
+        producer.produce(topic, b"%020d" % time.perf_counter_ns() + padding)
+        producer.poll(0)
+    producer.flush(30)
+    thread.join(seconds + 20)
+    consumer.close()
+    if len(latencies) < total * 0.99:
+        raise SystemExit(f"e2e: received {len(latencies)} of {total}")
+    latencies.sort()
+    pick = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] / 1e6
+    return pick(0.5), pick(0.99), pick(0.999)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--binary", default=".build/release/logport")
+    parser.add_argument("--records", type=int, default=1_000_000)
+    parser.add_argument("--e2e-rate", type=int, default=10_000)
+    parser.add_argument("--e2e-seconds", type=int, default=5)
+    args = parser.parse_args()
+
+    data_dir = tempfile.mkdtemp(prefix="logport-perf-")
+    port = free_port()
+    broker = start_broker(args.binary, data_dir, port)
+    bootstrap = f"127.0.0.1:{port}"
+    try:
+        admin = AdminClient({"bootstrap.servers": bootstrap})
+        for name in ["perf-acks-all", "perf-acks-1", "perf-e2e-5", "perf-e2e-0"]:
+            admin.create_topics([NewTopic(name, 1, 1)])[name].result(15)
+        lines = log_lines(args.records)
+        mb = sum(len(line) for line in lines) / 1e6
+        print(f"# logport broker benchmark: {args.records} records of 200 bytes ({mb:.0f} MB), 1 partition, uncompressed")
+        print(f"# binary {args.binary}, librdkafka via confluent-kafka, broker on 127.0.0.1:{port}")
+        rows = []
+        for acks, topic in [("all", "perf-acks-all"), ("1", "perf-acks-1")]:
+            elapsed, cpu = produce_throughput(bootstrap, topic, lines, acks, 5, broker.pid)
+            rows.append((f"produce acks={acks}", args.records / elapsed, mb / elapsed, cpu / args.records * 1e6))
+        elapsed, cpu = consume_throughput(bootstrap, "perf-acks-all", args.records, broker.pid)
+        rows.append(("consume", args.records / elapsed, mb / elapsed, cpu / args.records * 1e6))
+        print(f"{'phase':<20}{'records/s':>14}{'MB/s':>10}{'broker CPU s / 1M records':>28}")
+        for name, rate, mbs, cpu in rows:
+            print(f"{name:<20}{rate:>14,.0f}{mbs:>10.1f}{cpu:>28.3f}")
+        print(f"\n{'end-to-end latency':<40}{'p50 ms':>10}{'p99 ms':>10}{'p99.9 ms':>10}")
+        for linger, topic in [(5, "perf-e2e-5"), (0, "perf-e2e-0")]:
+            p50, p99, p999 = end_to_end_latency(bootstrap, topic, args.e2e_rate, args.e2e_seconds, linger, 10, "all")
+            print(f"{f'{args.e2e_rate}/s acks=all linger.ms={linger} fetch.wait.max.ms=10':<40}{p50:>10.2f}{p99:>10.2f}{p999:>10.2f}")
+    finally:
+        broker.terminate()
+        try:
+            broker.wait(20)
+        except subprocess.TimeoutExpired:
+            broker.kill()
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
