@@ -14,14 +14,15 @@ public struct RecordBatch: Sendable, Equatable {
         self.records = records
     }
 
-    /// The absolute offset of `record` in its partition.
+    /// The absolute offset of `record` in its partition. Arithmetic wraps rather than trapping
+    /// on hostile header values.
     public func offset(of record: Record) -> Offset {
-        header.baseOffset + Int64(record.offsetDelta)
+        Offset(header.baseOffset.rawValue &+ Int64(record.offsetDelta))
     }
 
     /// The record's timestamp: the broker's append time for LogAppendTime batches, else the producer's.
     public func timestamp(of record: Record) -> Int64 {
-        header.attributes.isLogAppendTime ? header.maxTimestamp : header.baseTimestamp + record.timestampDelta
+        header.attributes.isLogAppendTime ? header.maxTimestamp : header.baseTimestamp &+ record.timestampDelta
     }
 
     /// Decodes the batch at the reader index and moves the reader index past it.
@@ -61,12 +62,7 @@ public struct RecordBatch: Sendable, Equatable {
         do {
             return try Compression.decompress(section, codec: codec, limit: limit)
         } catch let error as CompressionError {
-            switch error {
-            case .limitExceeded:
-                throw RecordBatchError.decompressedSizeLimitExceeded(codec: codec, limit: limit, baseOffset: baseOffset)
-            case .corrupt(_, let reason), .compressionFailed(_, let reason):
-                throw RecordBatchError.decompressionFailed(codec: codec, reason: reason, baseOffset: baseOffset)
-            }
+            throw RecordBatchError(error, baseOffset: baseOffset)
         }
     }
 

@@ -31,6 +31,16 @@ public enum RecordBatchError: Error, Equatable, Sendable, CustomStringConvertibl
     /// A batch larger than the topic's max.message.bytes.
     case batchTooLarge(size: Int, limit: Int, position: Int, baseOffset: Offset)
 
+    /// The batch-level form of a failure to decompress the records of the batch at `baseOffset`.
+    init(_ error: CompressionError, baseOffset: Offset) {
+        switch error {
+        case let .limitExceeded(codec, limit):
+            self = .decompressedSizeLimitExceeded(codec: codec, limit: limit, baseOffset: baseOffset)
+        case let .corrupt(codec, reason), let .compressionFailed(codec, reason):
+            self = .decompressionFailed(codec: codec, reason: reason, baseOffset: baseOffset)
+        }
+    }
+
     /// The Kafka error code the broker returns for this problem in a Produce response.
     public var errorCode: ErrorCode {
         switch self {

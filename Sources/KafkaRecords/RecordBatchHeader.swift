@@ -57,8 +57,9 @@ public struct RecordBatchHeader: Sendable, Equatable {
 
     /// Total bytes of the batch on disk and on the wire.
     public var totalSize: Int { Self.logOverhead + Int(batchLength) }
-    public var lastOffset: Offset { baseOffset + Int64(lastOffsetDelta) }
-    public var nextOffset: Offset { lastOffset + 1 }
+    /// Wraps instead of trapping: the header may come from an untrusted client.
+    public var lastOffset: Offset { Offset(baseOffset.rawValue &+ Int64(lastOffsetDelta)) }
+    public var nextOffset: Offset { Offset(lastOffset.rawValue &+ 1) }
     /// Sequence number of the last record, wrapping at Int32.max as Kafka does.
     public var lastSequence: Int32 {
         baseSequence < 0 ? -1 : Int32(truncatingIfNeeded: (Int64(baseSequence) + Int64(lastOffsetDelta)) % (Int64(Int32.max) + 1))
