@@ -16,9 +16,12 @@ magic 1 (wrapper offset - last inner offset + inner offset), and are the inner o
 Needs: pip install kafka-python lz4 python-snappy zstandard xxhash
 Usage: scripts/records-make-fixtures.py [output-dir]   (default Tests/KafkaRecordsTests/Fixtures)
 """
+import functools
+import gzip
 import json
 import os
 import sys
+import types
 
 from kafka.record import default_records
 from kafka.record.default_records import DefaultRecordBatchBuilder
@@ -105,6 +108,17 @@ def make_v2_raw_snappy(directory):
         default_records.snappy_encode = xerial_encode
 
 
+def make_v2_zstd_without_content_size(directory):
+    """zstd-jni's streaming writer (the Java client) leaves the content size out of the frame header."""
+    import zstandard
+    sized_encode = default_records.zstd_encode
+    default_records.zstd_encode = lambda data: zstandard.ZstdCompressor(write_content_size=False).compress(data)
+    try:
+        make_v2(directory, "zstd", "nosize", many_records(20), (-1, -1, -1, False))
+    finally:
+        default_records.zstd_encode = sized_encode
+
+
 def make_legacy(directory, magic, codec_name, first_offset):
     records = [(k, v, ts) for k, v, _, ts in many_records(12)]
     builder = LegacyRecordBatchBuilder(magic=magic, compression_type=CODECS[codec_name], batch_size=1 << 30)
@@ -122,15 +136,22 @@ def make_legacy(directory, magic, codec_name, first_offset):
     })
 
 
+def make_gzip_deterministic():
+    """gzip headers carry the current time; pin it so regenerating gives the same bytes."""
+    kafka_codec.gzip = types.SimpleNamespace(GzipFile=functools.partial(gzip.GzipFile, mtime=0))
+
+
 def main():
     directory = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
         os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "KafkaRecordsTests", "Fixtures")
     os.makedirs(directory, exist_ok=True)
+    make_gzip_deterministic()
     assert kafka_codec.has_snappy() and kafka_codec.has_lz4() and kafka_codec.has_zstd(), "install lz4, python-snappy, zstandard"
     for codec_name in CODECS:
         make_v2(directory, codec_name, "many", many_records(50), (-1, -1, -1, False))
         make_v2(directory, codec_name, "single", single_record(), (4242, 3, 17, codec_name == "gzip"))
     make_v2_raw_snappy(directory)
+    make_v2_zstd_without_content_size(directory)
     for magic in (0, 1):
         for codec_name in ("none", "gzip", "snappy", "lz4"):
             make_legacy(directory, magic, codec_name, first_offset=100)

@@ -73,6 +73,16 @@ import Testing
     }
 
     @Test(arguments: compressedCodecs)
+    func anyLimitIsSafe(_ codec: CompressionCodec) throws {
+        let input = Self.sample(size: 10_000)
+        let compressed = try Compression.compress(input, codec: codec)
+        #expect(try Compression.decompress(compressed, codec: codec, limit: .max) == input)
+        #expect(throws: CompressionError.limitExceeded(codec: codec, limit: 0)) {
+            try Compression.decompress(compressed, codec: codec, limit: -5)
+        }
+    }
+
+    @Test(arguments: compressedCodecs)
     func truncatedStreamIsCorrupt(_ codec: CompressionCodec) throws {
         let compressed = try Compression.compress(Self.sample(size: 100_000), codec: codec)
         let truncated = compressed.getSlice(at: 0, length: compressed.readableBytes - 5)!

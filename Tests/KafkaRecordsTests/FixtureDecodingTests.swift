@@ -8,7 +8,7 @@ import Testing
 @Suite struct FixtureDecodingTests {
     static let v2Fixtures = CompressionCodec.allCases.flatMap { codec in
         ["v2-\(codec)-many", "v2-\(codec)-single"]
-    } + ["v2-snappy-raw"]
+    } + ["v2-snappy-raw", "v2-zstd-nosize"]
 
     static let legacyFixtures = LegacyMagic.allCases.flatMap { magic in
         ["none", "gzip", "snappy", "lz4"].map { "legacy-v\(magic.rawValue)-\($0)" }

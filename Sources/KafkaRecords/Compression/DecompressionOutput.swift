@@ -10,9 +10,12 @@ struct DecompressionOutput {
     let codec: CompressionCodec
     private static let minimumChunk = 16 * 1024
 
+    /// No batch can be larger than Int32.max bytes, and a ByteBuffer cannot exceed 4 GiB.
+    private static let largestLimit = Int(Int32.max)
+
     init(codec: CompressionCodec, limit: Int, sizeHint: Int) {
         self.codec = codec
-        self.limit = max(0, limit)
+        self.limit = min(max(0, limit), Self.largestLimit)
         self.buffer = ByteBufferAllocator().buffer(capacity: min(self.limit + 1, max(sizeHint, Self.minimumChunk)))
     }
 
