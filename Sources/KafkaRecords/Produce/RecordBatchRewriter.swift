@@ -26,5 +26,4 @@ public enum RecordBatchRewriter {
         let crc = RecordBatchHeader.computeCRC(of: buffer, batchAt: position, totalSize: header.totalSize)
         buffer.setInteger(crc, at: position + RecordBatchHeader.crcOffset)
     }
-
 }
