@@ -79,7 +79,7 @@ let package = Package(
 
         // MARK: Tests
         .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "KafkaRecordsTests", dependencies: ["KafkaRecords"]),
+        .testTarget(name: "KafkaRecordsTests", dependencies: ["KafkaRecords"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LogStorageTests", dependencies: ["LogStorage"]),
         .testTarget(
             name: "BrokerTests",

@@ -18,6 +18,7 @@ public struct RecordBatchHeader: Sendable, Equatable {
     public static let attributesOffset = 21
     public static let partitionLeaderEpochOffset = 12
     public static let magicOffset = 16
+    public static let maxTimestampOffset = 35
 
     public var baseOffset: Offset
     /// Bytes after the `batchLength` field: the batch occupies `logOverhead + batchLength` bytes.
@@ -56,8 +57,9 @@ public struct RecordBatchHeader: Sendable, Equatable {
 
     /// Total bytes of the batch on disk and on the wire.
     public var totalSize: Int { Self.logOverhead + Int(batchLength) }
-    public var lastOffset: Offset { baseOffset + Int64(lastOffsetDelta) }
-    public var nextOffset: Offset { lastOffset + 1 }
+    /// Wraps instead of trapping: the header may come from an untrusted client.
+    public var lastOffset: Offset { Offset(baseOffset.rawValue &+ Int64(lastOffsetDelta)) }
+    public var nextOffset: Offset { Offset(lastOffset.rawValue &+ 1) }
     /// Sequence number of the last record, wrapping at Int32.max as Kafka does.
     public var lastSequence: Int32 {
         baseSequence < 0 ? -1 : Int32(truncatingIfNeeded: (Int64(baseSequence) + Int64(lastOffsetDelta)) % (Int64(Int32.max) + 1))
@@ -117,18 +119,22 @@ public struct BatchAttributes: Sendable, Equatable, Hashable {
     public var rawValue: Int16
     public init(rawValue: Int16) { self.rawValue = rawValue }
 
+    public static let logAppendTimeFlag: Int16 = 0x08
+    public static let transactionalFlag: Int16 = 0x10
+    public static let controlFlag: Int16 = 0x20
+
     public var compression: CompressionCodec? { CompressionCodec(rawValue: Int8(rawValue & 0x07)) }
     /// True when timestamps are LogAppendTime (set by the broker), false for CreateTime.
-    public var isLogAppendTime: Bool { rawValue & 0x08 != 0 }
-    public var isTransactional: Bool { rawValue & 0x10 != 0 }
-    public var isControl: Bool { rawValue & 0x20 != 0 }
+    public var isLogAppendTime: Bool { rawValue & Self.logAppendTimeFlag != 0 }
+    public var isTransactional: Bool { rawValue & Self.transactionalFlag != 0 }
+    public var isControl: Bool { rawValue & Self.controlFlag != 0 }
     public var hasDeleteHorizon: Bool { rawValue & 0x40 != 0 }
 
     public init(compression: CompressionCodec, logAppendTime: Bool = false, transactional: Bool = false, control: Bool = false) {
         var raw = Int16(compression.rawValue)
-        if logAppendTime { raw |= 0x08 }
-        if transactional { raw |= 0x10 }
-        if control { raw |= 0x20 }
+        if logAppendTime { raw |= Self.logAppendTimeFlag }
+        if transactional { raw |= Self.transactionalFlag }
+        if control { raw |= Self.controlFlag }
         self.rawValue = raw
     }
 }
