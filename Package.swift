@@ -75,10 +75,15 @@ let package = Package(
         .executableTarget(name: "logport", dependencies: ["LogportCLI"]),
 
         // MARK: Tools
-        .executableTarget(name: "KafkaCodegen", dependencies: []),
+        .target(name: "KafkaCodegenCore", dependencies: []),
+        .executableTarget(name: "KafkaCodegen", dependencies: ["KafkaCodegenCore"]),
 
         // MARK: Tests
-        .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "KafkaProtocolTests",
+            dependencies: ["KafkaProtocol", "KafkaCodegenCore", .product(name: "NIOCore", package: "swift-nio")],
+            resources: [.copy("Fixtures")]
+        ),
         .testTarget(name: "KafkaRecordsTests", dependencies: ["KafkaRecords"]),
         .testTarget(name: "LogStorageTests", dependencies: ["LogStorage"]),
         .testTarget(
