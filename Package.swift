@@ -26,7 +26,8 @@ let package = Package(
         // MARK: Protocol: wire codecs, no I/O
         .target(
             name: "KafkaProtocol",
-            dependencies: [.product(name: "NIOCore", package: "swift-nio")]
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            exclude: ["Generated/README.md"]
         ),
         .target(
             name: "KafkaRecords",

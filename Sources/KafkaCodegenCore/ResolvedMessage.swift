@@ -15,7 +15,6 @@ struct ResolvedField {
     /// Versions in which strings, bytes and arrays use the compact (varint length) form.
     let compactVersions: Versions
     let defaultExpression: String
-    let defaultValue: String?
     let about: String
 
     /// The Swift type of one element of an array field.
@@ -107,9 +106,10 @@ private struct StructResolver {
             if nested.contains(where: { $0.name == structName }) || structName == spec.name {
                 throw CodegenError("\(location): struct \(structName) is defined twice")
             }
+            // Nested structs are listed parent first: children resolved below append after `index`.
             let index = nested.count
-            nested.append(ResolvedStruct(name: "", versions: .none, flexibleVersions: .none, fields: [], about: ""))
-            nested[index] = try resolve(name: structName, fields: nestedFields, versions: present, about: field.about)
+            let resolved = try resolve(name: structName, fields: nestedFields, versions: present, about: field.about)
+            nested.insert(resolved, at: index)
         } else if let structName = wireType.structName {
             referencedStructs.append((structName, location))
         }
@@ -141,7 +141,6 @@ private struct StructResolver {
             tag: field.tag,
             compactVersions: compactVersions,
             defaultExpression: try defaultExpression(for: field, wireType: wireType, newtype: newtype, location: location),
-            defaultValue: field.defaultValue,
             about: field.about)
     }
 

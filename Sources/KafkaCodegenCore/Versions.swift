@@ -7,7 +7,6 @@ struct Versions: Equatable, CustomStringConvertible {
     let highest: Int16
 
     static let none = Versions(lowest: 1, highest: 0)
-    static let all = Versions(lowest: 0, highest: .max)
 
     init(lowest: Int16, highest: Int16) {
         self.lowest = lowest
@@ -42,8 +41,6 @@ struct Versions: Equatable, CustomStringConvertible {
     func contains(_ other: Versions) -> Bool {
         other.isEmpty || (lowest <= other.lowest && other.highest <= highest)
     }
-
-    func contains(_ version: Int16) -> Bool { lowest <= version && version <= highest }
 
     /// Swift source for "`version` is in this range", assuming `version` is already known to be in
     /// `context`. Nil when that is always true; "false" when never.

@@ -61,11 +61,4 @@ indirect enum WireType: Equatable, Sendable {
         default: return nil
         }
     }
-
-    var isInteger: Bool {
-        switch self {
-        case .int8, .int16, .uint16, .int32, .uint32, .int64: return true
-        default: return false
-        }
-    }
 }

@@ -33,7 +33,8 @@ struct MessageRoundTrip: Sendable, CustomTestStringConvertible {
 }
 
 /// encode → decode gives the value back, consuming every byte; re-encoding gives the same bytes; every
-/// strict prefix of the encoding fails to decode with an error (never a trap, never a silent success).
+/// strict prefix of the encoding fails to decode with an error (never a trap, never a silent success);
+/// corrupting any single byte (to 0xFF: -1 lengths, huge varints) may fail but must not trap.
 func checkRoundTrip<Message: KafkaMessage>(_ original: Message, version: Int16) throws {
     let label = "\(Message.self) v\(version)"
     var writer = KafkaWriter()
@@ -54,6 +55,12 @@ func checkRoundTrip<Message: KafkaMessage>(_ original: Message, version: Int16) 
         #expect(throws: ProtocolDecodingError.self, "\(label): a \(length)-byte prefix decoded") {
             _ = try Message(from: &prefix, version: version)
         }
+    }
+
+    for position in 0..<encoded.readableBytes {
+        var corrupted = encoded
+        corrupted.setInteger(UInt8(0xFF), at: corrupted.readerIndex + position)
+        _ = try? Message(from: &corrupted, version: version)
     }
 }
 
