@@ -129,7 +129,7 @@ extension ProduceResponse {
     /// Each partition that we produced to within the topic.
     public struct PartitionProduceResponse: Sendable, Equatable {
         /// The partition index.
-        public var index: Int32
+        public var index: PartitionIndex
         /// The error code, or 0 if there was no error.
         public var errorCode: ErrorCode
         /// The base offset.
@@ -145,7 +145,7 @@ extension ProduceResponse {
         public var currentLeader: LeaderIdAndEpoch
 
         public init(
-            index: Int32 = 0,
+            index: PartitionIndex = PartitionIndex(0),
             errorCode: ErrorCode = ErrorCode(0),
             baseOffset: Offset = Offset(0),
             logAppendTimeMs: Int64 = -1,
@@ -167,7 +167,7 @@ extension ProduceResponse {
         public init(from buffer: inout ByteBuffer, version: Int16) throws {
             self.init()
             let flexible = version >= 9
-            self.index = try buffer.readKafkaInt32()
+            self.index = PartitionIndex(try buffer.readKafkaInt32())
             self.errorCode = ErrorCode(try buffer.readKafkaInt16())
             self.baseOffset = Offset(try buffer.readKafkaInt64())
             if version >= 2 {
@@ -203,7 +203,7 @@ extension ProduceResponse {
 
         public func encode(to writer: inout KafkaWriter, version: Int16) {
             let flexible = version >= 9
-            writer.writeInt32(self.index)
+            writer.writeInt32(self.index.rawValue)
             writer.writeInt16(self.errorCode.rawValue)
             writer.writeInt64(self.baseOffset.rawValue)
             if version >= 2 {

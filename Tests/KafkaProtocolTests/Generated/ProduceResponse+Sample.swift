@@ -29,7 +29,7 @@ extension ProduceResponse.TopicProduceResponse {
 extension ProduceResponse.PartitionProduceResponse {
     static func sample(version: Int16) -> ProduceResponse.PartitionProduceResponse {
         var value = ProduceResponse.PartitionProduceResponse()
-        value.index = 4
+        value.index = PartitionIndex(4)
         value.errorCode = ErrorCode(5)
         value.baseOffset = Offset(6)
         if version >= 2 {
