@@ -78,8 +78,9 @@ final class InMemoryPartition: PartitionStorage {
 
     var offsets: PartitionOffsets { state.withLockedValue { $0.offsets } }
 
-    func append(_ records: ByteBuffer, batches: [RecordBatchHeader], leaderEpoch: LeaderEpoch, now: Int64) throws -> AppendResult {
-        state.withLockedValue { state in
+    func append(_ records: ByteBuffer, leaderEpoch: LeaderEpoch, now: Int64) throws -> AppendResult {
+        let batches = try ProducedRecordsValidator.validate(records, maxBatchBytes: Int.max).map(\.header)
+        return state.withLockedValue { state in
             let first = state.offsets.logEndOffset
             var next = first
             var position = records.readerIndex
