@@ -2,7 +2,6 @@ import Atomics
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
-import NIOPosix
 
 /// Group commit for every partition of a `LogManager`: one background thread fsyncs the partitions
 /// that asked for it, then completes their durability waiters.
@@ -22,11 +21,12 @@ import NIOPosix
 public final class LogFlusher: @unchecked Sendable {
     public let syncer: FileSyncer
     private let logger: Logger
-    private let thread = NIOThreadPool(numberOfThreads: 1)
+    private var thread: BackgroundThread?
     private let roundsCompleted = ManagedAtomic<Int>(0)
     /// Its value says whether work is waiting; its lock guards the three properties below, which is
     /// what makes the class Sendable.
     private let condition = ConditionLock<Bool>(value: false)
+    // `thread` is set once in init, before any other thread can see `self`.
     private var pending: [ObjectIdentifier: PartitionLog] = [:]
     private var deadlines: [(deadline: NIODeadline, log: PartitionLog)] = []
     private var state = RunState.running
@@ -35,11 +35,11 @@ public final class LogFlusher: @unchecked Sendable {
         case running, stopping, stopped
     }
 
-    public init(syncer: FileSyncer = .durable, logger: Logger = Logger(label: "logport.storage.flusher")) {
+    /// Starts the flusher's thread; throws when the system refuses a new thread.
+    public init(syncer: FileSyncer = .durable, logger: Logger = Logger(label: "logport.storage.flusher")) throws {
         self.syncer = syncer
         self.logger = logger
-        thread.start()
-        thread.submit { [self] _ in run() }
+        self.thread = try BackgroundThread(name: "log flusher") { [self] in run() }
     }
 
     /// Rounds of flushes done so far (each round fsyncs every partition that asked since the last).
@@ -51,7 +51,7 @@ public final class LogFlusher: @unchecked Sendable {
         let wasRunning = state == .running
         if wasRunning { state = .stopping }
         condition.unlock(withValue: true)
-        if wasRunning { try? thread.syncShutdownGracefully() }
+        if wasRunning { thread?.join() }
     }
 
     /// Asks for `log` to be flushed in the next round; false once the flusher has stopped.
