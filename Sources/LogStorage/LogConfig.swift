@@ -58,6 +58,11 @@ public struct LogConfig: Sendable, Equatable {
         LogConfigKeys.all.compactMap { key in key.render.map { (key.name, $0(self)) } }
     }
 
+    /// Whether `overrides` sets the reported key `name`, directly or through a unit alias.
+    public static func overrides(_ overrides: [String: String], set name: String) -> Bool {
+        overrides.keys.contains { $0 == name || LogConfigKeys.byName[$0]?.aliasOf == name }
+    }
+
     /// The number of offset index entries a segment may hold before it must roll.
     var maxOffsetIndexEntries: Int { segmentIndexBytes / OffsetIndex.entrySize }
     var maxTimeIndexEntries: Int { segmentIndexBytes / TimeIndex.entrySize }

@@ -6,15 +6,17 @@ struct LogConfigKeys {
         let apply: @Sendable (inout LogConfig, String) throws(LogConfigError) -> Void
         /// nil for unit aliases (`retention.hours`), which are accepted but reported under their `.ms` key.
         let render: (@Sendable (LogConfig) -> String)?
+        /// The key a unit alias sets (`retention.ms` for `retention.hours`).
+        var aliasOf: String? = nil
     }
 
     /// Ordered so that coarser aliases apply before the key that overrides them.
     static let all: [Key] = [
         integer("segment.bytes", \.segmentBytes, 14...Int(Int32.max)),
-        integer("segment.hours", \.segmentMs, 1...(Int64.max / 3_600_000), unit: 3_600_000, listed: false),
+        integer("segment.hours", \.segmentMs, 1...(Int64.max / 3_600_000), unit: 3_600_000, aliasOf: "segment.ms"),
         integer("segment.ms", \.segmentMs, 1...Int64.max),
-        integer("retention.hours", \.retentionMs, -1...(Int64.max / 3_600_000), unit: 3_600_000, listed: false),
-        integer("retention.minutes", \.retentionMs, -1...(Int64.max / 60_000), unit: 60_000, listed: false),
+        integer("retention.hours", \.retentionMs, -1...(Int64.max / 3_600_000), unit: 3_600_000, aliasOf: "retention.ms"),
+        integer("retention.minutes", \.retentionMs, -1...(Int64.max / 60_000), unit: 60_000, aliasOf: "retention.ms"),
         integer("retention.ms", \.retentionMs, -1...Int64.max),
         integer("retention.bytes", \.retentionBytes, -1...Int64.max),
         integer("index.interval.bytes", \.indexIntervalBytes, 0...Int(Int32.max)),
@@ -87,7 +89,7 @@ struct LogConfigKeys {
     /// values of a scaled key mean "unlimited" (-1), as Kafka's `retention.hours=-1` does.
     private static func integer<Value: FixedWidthInteger & SignedInteger & Sendable>(
         _ name: String, _ keyPath: WritableKeyPath<LogConfig, Value> & Sendable, _ range: ClosedRange<Value>,
-        unit: Value = 1, listed: Bool = true
+        unit: Value = 1, aliasOf: String? = nil
     ) -> Key {
         let apply: @Sendable (inout LogConfig, String) throws(LogConfigError) -> Void = { config, value throws(LogConfigError) in
             guard let number = Value(Substring(value).trimmingSpaces, radix: 10) else {
@@ -99,6 +101,6 @@ struct LogConfigKeys {
             config[keyPath: keyPath] = number < 0 ? -1 : number * unit
         }
         let render: @Sendable (LogConfig) -> String = { String($0[keyPath: keyPath]) }
-        return Key(name: name, apply: apply, render: listed ? render : nil)
+        return Key(name: name, apply: apply, render: aliasOf == nil ? render : nil, aliasOf: aliasOf)
     }
 }

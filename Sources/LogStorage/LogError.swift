@@ -20,6 +20,8 @@ public enum LogError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A duplicate inside a multi-batch append, which cannot be answered with one set of offsets.
     case duplicateSequence(TopicPartition, producerID: ProducerID, baseSequence: Int32)
     case flusherStopped(TopicPartition)
+    /// The `LogManager` was shut down; no topic can change any more.
+    case shutDown(dataDirectory: String)
     /// Waiters for offsets that a truncation removed.
     case truncated(TopicPartition, offset: Offset, newLogEndOffset: Offset)
     case invalidConfig(LogConfigError)
@@ -34,7 +36,7 @@ public enum LogError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The code the broker puts in its response.
     public var errorCode: ErrorCode {
         switch self {
-        case .io, .logOffline, .flusherStopped, .corruptFile: return .kafkaStorageError
+        case .io, .logOffline, .flusherStopped, .shutDown, .corruptFile: return .kafkaStorageError
         case .closed, .unknownTopic: return .unknownTopicOrPartition
         case .offsetOutOfRange: return .offsetOutOfRange
         case .invalidRecords: return .corruptMessage
@@ -72,6 +74,8 @@ public enum LogError: Error, Sendable, Equatable, CustomStringConvertible {
             return "duplicate batch (base sequence \(sequence)) from producer \(producer) inside a multi-batch append to \(tp)"
         case .flusherStopped(let tp):
             return "the log flusher stopped before \(tp) was flushed"
+        case .shutDown(let directory):
+            return "the log manager for \(directory) is shut down"
         case .truncated(let tp, let offset, let end):
             return "offset \(offset) of \(tp) was truncated away (log end is now \(end))"
         case .invalidConfig(let error):
