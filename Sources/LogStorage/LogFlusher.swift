@@ -28,7 +28,8 @@ public final class LogFlusher: @unchecked Sendable {
     private let condition = ConditionLock<Bool>(value: false)
     // `thread` is set once in init, before any other thread can see `self`.
     private var pending: [ObjectIdentifier: PartitionLog] = [:]
-    private var deadlines: [(deadline: NIODeadline, log: PartitionLog)] = []
+    /// At most one deadline per partition, the earliest: any flush covers everything appended before it.
+    private var deadlines: [ObjectIdentifier: (deadline: NIODeadline, log: PartitionLog)] = [:]
     private var state = RunState.running
 
     private enum RunState {
@@ -61,7 +62,11 @@ public final class LogFlusher: @unchecked Sendable {
 
     /// Asks for `log` to be flushed after `milliseconds` (for `flush.ms`).
     func requestFlush(_ log: PartitionLog, afterMilliseconds milliseconds: Int64) -> Bool {
-        enqueue { $0.deadlines.append((.now() + .milliseconds(milliseconds), log)) }
+        let deadline = NIODeadline.now() + .milliseconds(milliseconds)
+        return enqueue { flusher in
+            let key = ObjectIdentifier(log)
+            if flusher.deadlines[key].map({ $0.deadline > deadline }) ?? true { flusher.deadlines[key] = (deadline, log) }
+        }
     }
 
     private func enqueue(_ change: (LogFlusher) -> Void) -> Bool {
@@ -81,7 +86,7 @@ public final class LogFlusher: @unchecked Sendable {
             let wait: Double
             if state != .running {
                 wait = 0
-            } else if let next = deadlines.map(\.deadline).min() {
+            } else if let next = deadlines.values.map(\.deadline).min() {
                 wait = max(0, Double((next - .now()).nanoseconds) / 1e9)
             } else {
                 wait = 3600
@@ -93,8 +98,10 @@ public final class LogFlusher: @unchecked Sendable {
             var batch = pending
             pending = [:]
             let stopping = state != .running
-            for entry in deadlines where stopping || entry.deadline <= now { batch[ObjectIdentifier(entry.log)] = entry.log }
-            deadlines.removeAll { stopping || $0.deadline <= now }
+            for (key, entry) in deadlines where stopping || entry.deadline <= now {
+                batch[key] = entry.log
+                deadlines[key] = nil
+            }
             if stopping && batch.isEmpty { state = .stopped }
             condition.unlock(withValue: false)
 

@@ -102,6 +102,8 @@ final class LogSegment {
         do {
             try file.write(buffer, at: start)
         } catch {
+            // Best effort: should the truncate fail too, `size` still marks the end of valid data and
+            // the next append overwrites the partial bytes; recovery would cut them off as torn.
             try? file.truncate(to: start)
             throw error
         }

@@ -6,9 +6,11 @@ import NIOCore
 /// A partition's durable log: the segmented log on disk (see `SegmentedLog` for its guarantees),
 /// safe to call from any thread, plus durability waiters served by the `LogManager`'s `LogFlusher`.
 ///
-/// Every call takes the partition's lock for a few short system calls (an append is one pwrite);
-/// fsync never runs under it on the produce path. Calls block on file I/O, so the broker makes them
-/// from a thread pool, never from an event loop.
+/// Every call takes the partition's lock for a few short system calls (an append is one pwrite).
+/// Log data is fsynced only by the flusher, outside the lock; under it only the small
+/// `leader-epoch-checkpoint` is fsynced, when an append brings a new leader epoch (once per
+/// leadership change). Calls block on file I/O, so the broker makes them from a thread pool, never
+/// from an event loop.
 ///
 /// A failed fsync takes the partition offline (`LogError.logOffline`): after such a failure the
 /// kernel may have dropped dirty pages, so nothing unflushed can be trusted until a restart recovers
@@ -225,6 +227,7 @@ public final class PartitionLog: @unchecked Sendable {
 
     /// Flushes now on the calling thread and completes the waiters it satisfies.
     public func flush() throws {
+        try withLog { _ in }
         if let error = flushAndCompleteWaiters() { throw error }
     }
 
@@ -268,16 +271,16 @@ public final class PartitionLog: @unchecked Sendable {
     /// checkpoint is marked clean so the next open skips the CRC scan. Waiters for data that was
     /// flushed succeed; the rest fail. Further calls throw `LogError.closed`.
     public func close() throws {
-        try checkpointLock.withLock {
-            let closing: (result: Result<Void, Error>, durable: Offset)? = lock.withLock {
+        let closing: (result: Result<Void, Error>, durable: Offset)? = checkpointLock.withLock {
+            lock.withLock {
                 guard let log else { return nil }
                 self.log = nil
                 let result = Result { try log.close(with: flusher.syncer) }
                 return (result, log.recoveryPoint)
             }
-            completeAllWaiters(durableOffset: closing?.durable, otherwise: LogError.closed(topicPartition))
-            try closing?.result.get()
         }
+        completeAllWaiters(durableOffset: closing?.durable, otherwise: LogError.closed(topicPartition))
+        try closing?.result.get()
     }
 
     /// Closes the partition without flushing and removes its directory: it is renamed to
