@@ -246,6 +246,8 @@ final class LogSegment {
                 return .failure(UntrustedIndex(file: offsetName, reason: "last entry does not match the batch at position \(last.position)"))
             }
         }
+        // Every batch a producer sends carries a timestamp, so an empty time index for a segment with
+        // data means a lost file. (A segment whose batches all lack one is merely rescanned.)
         if timeIndex.count == 0 && fileSize > 0 {
             return .failure(UntrustedIndex(file: timeName, reason: "empty for a segment with data"))
         }

@@ -23,9 +23,11 @@ struct TimeIndex: Equatable {
     var count: Int { entries.count }
     var last: (timestamp: Int64, offset: Offset)? { entries.last.map(resolve) }
 
-    /// Appends when `timestamp` is larger than the last entry's; returns whether it did.
+    /// Appends when `timestamp` is larger than the last entry's; returns whether it did. Batches
+    /// without a timestamp (-1) never make an entry.
     @discardableResult
     mutating func maybeAppend(timestamp: Int64, offset: Offset) -> Bool {
+        guard timestamp >= 0 else { return false }
         if let last = entries.last, timestamp <= last.timestamp { return false }
         entries.append(Entry(timestamp: timestamp, relativeOffset: Int32(offset - baseOffset)))
         return true

@@ -41,6 +41,8 @@ final class ManualClock: @unchecked Sendable {
         #expect(reopened.topics() == [created])
         let partition = try #require(reopened.partition(topic: "orders", index: 2))
         #expect(partition.recoveryReport.cleanShutdown)
+        #expect(partition.recoveryReport.actions == [])
+        #expect(reopened.partition(topic: "orders", index: 0)?.recoveryReport.actions == [])
         #expect(try partition.offsets.logEndOffset == 4)
         #expect(try partition.config.retentionMs == 1000)
 
