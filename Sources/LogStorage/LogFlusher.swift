@@ -21,12 +21,12 @@ import NIOCore
 public final class LogFlusher: @unchecked Sendable {
     public let syncer: FileSyncer
     private let logger: Logger
+    /// Set once in init, before any other thread can see `self`.
     private var thread: BackgroundThread?
     private let roundsCompleted = ManagedAtomic<Int>(0)
     /// Its value says whether work is waiting; its lock guards the three properties below, which is
     /// what makes the class Sendable.
     private let condition = ConditionLock<Bool>(value: false)
-    // `thread` is set once in init, before any other thread can see `self`.
     private var pending: [ObjectIdentifier: PartitionLog] = [:]
     /// At most one deadline per partition, the earliest: any flush covers everything appended before it.
     private var deadlines: [ObjectIdentifier: (deadline: NIODeadline, log: PartitionLog)] = [:]

@@ -196,7 +196,7 @@ public final class LogManager: @unchecked Sendable {
         let report = log.recoveryReport
         for action in report.actions {
             switch action {
-            case .truncated, .deletedSegment:
+            case .truncated, .deletedSegment, .discardedFile:
                 logger.warning("recovery: \(action)", metadata: ["partition": "\(topicPartition)"])
             case .scanned, .rebuiltIndex, .removedStrayFile:
                 logger.info("recovery: \(action)", metadata: ["partition": "\(topicPartition)"])

@@ -112,6 +112,10 @@ public final class PartitionLog: @unchecked Sendable {
     /// At most `maxBytes`, except that with `minOneBatch` the first batch is returned whole even when
     /// larger (KIP-74). Stops at `bound`. Throws OFFSET_OUT_OF_RANGE outside [log start, log end].
     /// The caller owns the region's file handle and must close it.
+    ///
+    /// Unlike Kafka, which cuts the region at `maxBytes` and lets clients drop a trailing partial
+    /// batch, the region always ends at a batch boundary: it costs one 61-byte header read per batch
+    /// and spares every client (and any proxy) the partial-batch case.
     public func read(from offset: Offset, maxBytes: Int, upTo bound: ReadBound = .highWatermark, minOneBatch: Bool) throws -> LogReadResult {
         try withLog { log in
             let offsets = log.offsets
@@ -138,6 +142,8 @@ public final class PartitionLog: @unchecked Sendable {
 
     /// ListOffsets by timestamp: the first batch whose max timestamp is at least `timestamp`
     /// (batch granularity: its base offset, or the log start offset when later); nil when none.
+    /// Kafka returns the exact record by decoding the batch; the log never decodes records, so a
+    /// broker that wants record precision decodes the one batch at the returned offset.
     public func offset(forTimestamp timestamp: Int64) throws -> TimestampOffset? {
         try withLog { try $0.offset(forTimestamp: timestamp) }
     }

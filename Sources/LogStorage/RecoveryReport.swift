@@ -10,8 +10,10 @@ public struct RecoveryReport: Sendable, Equatable {
         case rebuiltIndex(file: String, reason: String)
         /// A segment after a truncation point (or empty and misplaced) was removed.
         case deletedSegment(file: String, reason: String)
-        /// A leftover temporary, orphaned index or stale snapshot file was removed.
+        /// A leftover temporary or orphaned index file was removed.
         case removedStrayFile(file: String)
+        /// A checkpoint or snapshot that did not parse was ignored (and rebuilt from the log).
+        case discardedFile(file: String, reason: String)
 
         public var description: String {
             switch self {
@@ -21,6 +23,7 @@ public struct RecoveryReport: Sendable, Equatable {
             case .rebuiltIndex(let file, let reason): return "rebuilt \(file): \(reason)"
             case .deletedSegment(let file, let reason): return "deleted \(file): \(reason)"
             case .removedStrayFile(let file): return "removed stray file \(file)"
+            case .discardedFile(let file, let reason): return "discarded \(file): \(reason)"
             }
         }
     }

@@ -1,5 +1,6 @@
 import KafkaProtocol
 import KafkaRecords
+import NIOCore
 
 extension SegmentedLog {
     /// Opens (creating if needed) the partition directory and recovers it, as Kafka's log loading does:
@@ -17,12 +18,13 @@ extension SegmentedLog {
     ) throws -> (SegmentedLog, RecoveryReport) {
         try FileSystem.createDirectory(directory)
         let directoryHandle = try OpenFile.openDirectory(directory)
-        let saved = try FileSystem.readFile(FileSystem.join(directory, PartitionCheckpoint.fileName)).flatMap(PartitionCheckpoint.parse)
+        var discarded: [RecoveryReport.Action] = []
+        let saved = try readCheckpointFile(directory, PartitionCheckpoint.fileName, discarded: &discarded, parse: PartitionCheckpoint.parse)
         let clean = saved?.cleanShutdown ?? false
-        var report = RecoveryReport(cleanShutdown: clean)
+        var report = RecoveryReport(cleanShutdown: clean, actions: discarded)
         let baseOffsets = try removeStrayFiles(in: directory, report: &report)
 
-        var epochs = try FileSystem.readFile(FileSystem.join(directory, LeaderEpochCache.fileName)).flatMap(LeaderEpochCache.parse)
+        var epochs = try readCheckpointFile(directory, LeaderEpochCache.fileName, discarded: &report.actions, parse: LeaderEpochCache.parse)
             ?? LeaderEpochCache()
         let recoveryPoint = saved?.recoveryPoint ?? 0
         var segments: [LogSegment] = []
@@ -60,13 +62,28 @@ extension SegmentedLog {
             segments: segments, logStartOffset: logStartOffset,
             recoveryPoint: clean ? logEndOffset : min(recoveryPoint, logEndOffset), epochs: epochs)
         if trimmedEnd || trimmedStart || !report.scannedSegments.isEmpty { try log.writeEpochCheckpoint() }
-        (report.producerSnapshotOffset, report.producerBatchesScanned) = try log.rebuildProducerState()
+        let producerState = try log.rebuildProducerState()
+        report.producerSnapshotOffset = producerState.snapshot
+        report.producerBatchesScanned = producerState.batchesScanned
+        report.actions += producerState.discarded.map { .discardedFile(file: $0, reason: "not a readable producer state snapshot") }
         log.directoryChanges += 1
         try log.flushNow(with: syncer)
         try writeCheckpoint(log.checkpoint(cleanShutdown: false), directory: directory)
         report.logStartOffset = log.logStartOffset
         report.logEndOffset = log.logEndOffset
         return (log, report)
+    }
+
+    /// A small checkpoint file, nil when missing; one that does not parse is reported and ignored.
+    private static func readCheckpointFile<T>(
+        _ directory: String, _ name: String, discarded: inout [RecoveryReport.Action], parse: (ByteBuffer) -> T?
+    ) throws -> T? {
+        guard let bytes = try FileSystem.readFile(FileSystem.join(directory, name)) else { return nil }
+        guard let value = parse(bytes) else {
+            discarded.append(.discardedFile(file: name, reason: "does not parse"))
+            return nil
+        }
+        return value
     }
 
     /// Deletes leftovers that are not part of the log (temporary files, index files without a

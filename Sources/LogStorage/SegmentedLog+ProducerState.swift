@@ -4,22 +4,25 @@ import KafkaRecords
 extension SegmentedLog {
     /// Rebuilds the idempotent-producer state: loads the newest readable snapshot at or below the
     /// log end, then replays the batch headers after it. Snapshots past the log end (left by a
-    /// truncation) are deleted. Returns the snapshot used and the number of batches replayed.
+    /// truncation) and unreadable ones are deleted. Returns the snapshot used, the number of batches
+    /// replayed and the unreadable snapshots.
     @discardableResult
-    func rebuildProducerState() throws -> (snapshot: Offset?, batchesScanned: Int) {
+    func rebuildProducerState() throws -> (snapshot: Offset?, batchesScanned: Int, discarded: [String]) {
         try removeProducerSnapshots { $0 > logEndOffset }
         producers = ProducerStateTable()
         var start = segments[0].baseOffset
         var used: Offset?
+        var discarded: [String] = []
         for offset in try producerSnapshotOffsets().reversed() where offset >= segments[0].baseOffset {
-            let file = path(SegmentFileName.name(offset, SegmentFileName.producerSnapshot))
-            if let bytes = try FileSystem.readFile(file), let table = ProducerStateSnapshot.decode(bytes) {
+            let name = SegmentFileName.name(offset, SegmentFileName.producerSnapshot)
+            if let bytes = try FileSystem.readFile(path(name)), let table = ProducerStateSnapshot.decode(bytes) {
                 producers = table
                 start = offset
                 used = offset
                 break
             }
-            try FileSystem.removeFile(file)
+            try FileSystem.removeFile(path(name))
+            discarded.append(name)
         }
         var scanned = 0
         for segment in segments[(segmentIndex(containing: start) ?? 0)...] {
@@ -30,7 +33,7 @@ extension SegmentedLog {
                 scanned += 1
             }
         }
-        return (used, scanned)
+        return (used, scanned, discarded)
     }
 
     func removeExpiredProducers(now: Int64, expirationMs: Int64) -> Int {

@@ -182,4 +182,33 @@ import Testing
         #expect(log.recoveryReport.actions.contains(.removedStrayFile(file: "partition-checkpoint.tmp")))
         #expect(try log.offsets.logEndOffset == 2)
     }
+
+    @Test func unreadableCheckpointsAndSnapshotsAreReportedAndRebuiltFromTheLog() throws {
+        let directory = TemporaryDirectory()
+        let flusher = try LogFlusher()
+        defer { flusher.shutdown() }
+        do {
+            let log = try PartitionLog.openForTest(directory, flusher: flusher)
+            for sequence in 0..<3 {
+                _ = try log.append(records: TestBatch(producerID: 9, producerEpoch: 0, baseSequence: Int32(sequence)).bytes, leaderEpoch: 4, now: 0)
+            }
+            try log.close()
+        }
+        let partition = directory.partitionDirectory(events0)
+        for name in ["partition-checkpoint", "leader-epoch-checkpoint", "00000000000000000003.snapshot"] {
+            try FileSystem.writeAtomically(FileSystem.join(partition, name), contents: ByteBuffer(string: "garbage"), durable: false)
+        }
+        let log = try PartitionLog.openForTest(directory, flusher: flusher)
+        let report = log.recoveryReport
+        #expect(!report.cleanShutdown)
+        #expect(report.actions == [
+            .discardedFile(file: "partition-checkpoint", reason: "does not parse"),
+            .discardedFile(file: "leader-epoch-checkpoint", reason: "does not parse"),
+            .scanned(file: "00000000000000000000.log", batches: 3),
+            .discardedFile(file: "00000000000000000003.snapshot", reason: "not a readable producer state snapshot"),
+        ])
+        #expect(report.producerBatchesScanned == 3)
+        #expect(try log.latestLeaderEpoch == 4)
+        #expect(try log.append(records: TestBatch(producerID: 9, producerEpoch: 0, baseSequence: 2).bytes, leaderEpoch: 4, now: 0).isDuplicate)
+    }
 }
