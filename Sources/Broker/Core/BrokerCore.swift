@@ -1,5 +1,6 @@
 import Foundation
 import KafkaProtocol
+import LogStorage
 import Logging
 import NIOCore
 import NIOPosix
@@ -39,7 +40,7 @@ final class BrokerCore: Sendable {
     }
 
     /// Creates `name` with the broker defaults if auto-creation is on; returns the topic either way.
-    func topicCreatingIfAllowed(_ name: String, allowAutoCreate: Bool) async throws -> TopicInfo? {
+    func topicCreatingIfAllowed(_ name: String, allowAutoCreate: Bool) async throws -> TopicMetadata? {
         if let topic = storage.topic(named: name) { return topic }
         guard allowAutoCreate, config.autoCreateTopics, TopicName.validationError(name) == nil else { return nil }
         do {

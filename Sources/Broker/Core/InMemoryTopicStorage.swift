@@ -1,25 +1,26 @@
 import KafkaProtocol
 import KafkaRecords
+import LogStorage
 import NIOConcurrencyHelpers
 import NIOCore
 
 /// Topics kept in memory: the broker's tests use it to exercise handlers without disk I/O, and it
 /// documents the storage seam's contract in the simplest form. Nothing survives a restart.
 final class InMemoryTopicStorage: TopicStorage {
-    private let state = NIOLockedValueBox<[String: (info: TopicInfo, partitions: [InMemoryPartition])]>([:])
+    private let state = NIOLockedValueBox<[String: (info: TopicMetadata, partitions: [InMemoryPartition])]>([:])
     let defaultMaxMessageBytes: Int
 
     init(maxMessageBytes: Int = 1_048_588) {
         self.defaultMaxMessageBytes = maxMessageBytes
     }
 
-    func topics() -> [TopicInfo] { state.withLockedValue { $0.values.map(\.info) } }
-    func topic(named name: String) -> TopicInfo? { state.withLockedValue { $0[name]?.info } }
+    func topics() -> [TopicMetadata] { state.withLockedValue { $0.values.map(\.info) } }
+    func topic(named name: String) -> TopicMetadata? { state.withLockedValue { $0[name]?.info } }
 
-    func createTopic(name: String, partitions: Int32, config: [String: String]) throws -> TopicInfo {
+    func createTopic(name: String, partitions: Int32, config: [String: String]) throws -> TopicMetadata {
         try state.withLockedValue { topics in
             guard topics[name] == nil else { throw InMemoryStorageError("topic \(name) exists") }
-            let info = TopicInfo(name: name, id: .random(), partitionCount: partitions, configOverrides: config)
+            let info = TopicMetadata(name: name, id: .random(), partitionCount: partitions, configOverrides: config)
             topics[name] = (info, (0..<partitions).map { _ in InMemoryPartition(maxMessageBytes: defaultMaxMessageBytes) })
             return info
         }
@@ -42,7 +43,7 @@ final class InMemoryTopicStorage: TopicStorage {
         state.withLockedValue { $0[topic]?.info.configOverrides = config }
     }
 
-    func partition(topic: String, index: PartitionIndex) -> (any PartitionStorage)? {
+    func partitionStorage(topic: String, index: PartitionIndex) -> (any PartitionStorage)? {
         state.withLockedValue { topics in
             guard let partitions = topics[topic]?.partitions, index.rawValue >= 0, Int(index.rawValue) < partitions.count else { return nil }
             return partitions[Int(index.rawValue)]
@@ -66,7 +67,7 @@ struct InMemoryStorageError: Error, CustomStringConvertible {
 final class InMemoryPartition: PartitionStorage {
     private struct State {
         var batches: [(header: RecordBatchHeader, bytes: ByteBuffer)] = []
-        var offsets = PartitionOffsets(logStartOffset: 0, highWatermark: 0, lastStableOffset: 0, logEndOffset: 0)
+        var offsets = LogOffsets(logStartOffset: 0, highWatermark: 0, lastStableOffset: 0, logEndOffset: 0)
     }
 
     private let state = NIOLockedValueBox(State())
@@ -76,7 +77,7 @@ final class InMemoryPartition: PartitionStorage {
         self.maxMessageBytes = maxMessageBytes
     }
 
-    var offsets: PartitionOffsets { state.withLockedValue { $0.offsets } }
+    var offsets: LogOffsets { state.withLockedValue { $0.offsets } }
 
     func append(_ records: ByteBuffer, leaderEpoch: LeaderEpoch, now: Int64) throws -> AppendResult {
         let batches = try ProducedRecordsValidator.validate(records, maxBatchBytes: Int.max).map(\.header)
@@ -100,7 +101,7 @@ final class InMemoryPartition: PartitionStorage {
         }
     }
 
-    func read(from offset: Offset, maxBytes: Int, minOneBatch: Bool) throws -> PartitionRead {
+    func read(from offset: Offset, maxBytes: Int, upTo bound: ReadBound, minOneBatch: Bool) throws -> PartitionRead {
         state.withLockedValue { state in
             var out = ByteBuffer()
             for (header, bytes) in state.batches where header.nextOffset > offset {
@@ -112,19 +113,22 @@ final class InMemoryPartition: PartitionStorage {
         }
     }
 
-    func offset(forTimestamp timestamp: Int64) throws -> (offset: Offset, timestamp: Int64)? {
+    func firstRecord(atOrAfter timestamp: Int64) throws -> TimestampOffset? {
         state.withLockedValue { state in
-            state.batches.first { $0.header.maxTimestamp >= timestamp }.map { ($0.header.baseOffset, $0.header.maxTimestamp) }
+            guard let batch = state.batches.first(where: { $0.header.maxTimestamp >= timestamp }) else { return nil }
+            return RecordTimestampSearch.firstRecord(atOrAfter: timestamp, in: batch.bytes, notBefore: batch.header.baseOffset)
         }
     }
 
-    func offsetOfMaxTimestamp() throws -> (offset: Offset, timestamp: Int64)? {
+    func offsetOfMaxTimestamp() throws -> TimestampOffset? {
         state.withLockedValue { state in
-            state.batches.max { $0.header.maxTimestamp < $1.header.maxTimestamp }.map { ($0.header.lastOffset, $0.header.maxTimestamp) }
+            state.batches.max { $0.header.maxTimestamp < $1.header.maxTimestamp }.map {
+                TimestampOffset(offset: $0.header.lastOffset, timestamp: $0.header.maxTimestamp)
+            }
         }
     }
 
-    func deleteRecords(before offset: Offset) throws -> Offset {
+    func deleteRecords(before offset: Offset, now: Int64) throws -> Offset {
         state.withLockedValue { state in
             state.offsets.logStartOffset = max(state.offsets.logStartOffset, offset)
             return state.offsets.logStartOffset

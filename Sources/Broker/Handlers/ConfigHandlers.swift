@@ -1,4 +1,5 @@
 import KafkaProtocol
+import LogStorage
 
 /// Config resource types (org.apache.kafka.common.config.ConfigResource.Type).
 enum ConfigResourceType {

@@ -1,4 +1,5 @@
 import KafkaProtocol
+import LogStorage
 
 /// DeleteRecords: moves a partition's log start offset forward; whole segments below it are removed
 /// by retention. Offset -1 means "up to the high watermark".
@@ -14,18 +15,18 @@ struct DeleteRecordsHandler: ApiHandler {
                     partitions: topic.partitions.map { partition in
                         var result = DeleteRecordsResponse.DeleteRecordsPartitionResult(
                             partitionIndex: partition.partitionIndex, lowWatermark: -1, errorCode: .none)
-                        guard let log = storage.partition(topic: topic.name, index: partition.partitionIndex) else {
+                        guard let log = storage.partitionStorage(topic: topic.name, index: partition.partitionIndex) else {
                             result.errorCode = .unknownTopicOrPartition
                             return result
                         }
-                        let offsets = log.offsets
-                        let target = partition.offset.rawValue == -1 ? offsets.highWatermark : partition.offset
-                        guard target >= Offset(0), target <= offsets.highWatermark else {
-                            result.errorCode = .offsetOutOfRange
-                            return result
-                        }
                         do {
-                            result.lowWatermark = try log.deleteRecords(before: target).rawValue
+                            let offsets = try log.offsets
+                            let target = partition.offset.rawValue == -1 ? offsets.highWatermark : partition.offset
+                            guard target >= Offset(0), target <= offsets.highWatermark else {
+                                result.errorCode = .offsetOutOfRange
+                                return result
+                            }
+                            result.lowWatermark = try log.deleteRecords(before: target, now: ProduceHandler.wallClockMilliseconds()).rawValue
                         } catch let error as StorageErrorMapping {
                             result.errorCode = error.kafkaErrorCode
                         } catch {

@@ -1,4 +1,5 @@
 import KafkaProtocol
+import LogStorage
 import NIOCore
 
 /// Fetch: consumers read records. Records go from the segment files to the socket with sendfile;
@@ -84,7 +85,7 @@ private struct FetchPlan: Sendable {
         var waitKeys: [TopicPartitionKey] = []
         let catalog = broker.storage
         for (topicIndex, wanted) in request.topics.enumerated() {
-            let info: TopicInfo?
+            let info: TopicMetadata?
             if version >= 13 {
                 info = catalog.topics().first { $0.id == wanted.topicId }
             } else {
@@ -93,7 +94,7 @@ private struct FetchPlan: Sendable {
             topics.append((info?.name ?? wanted.topic, info?.id ?? wanted.topicId))
             let missing: ErrorCode = version >= 13 ? .unknownTopicID : .unknownTopicOrPartition
             for partition in wanted.partitions {
-                guard let info, let log = catalog.partition(topic: info.name, index: partition.partition) else {
+                guard let info, let log = catalog.partitionStorage(topic: info.name, index: partition.partition) else {
                     targets.append(Target(topicIndex: topicIndex, partition: partition, log: nil, error: missing))
                     continue
                 }
@@ -115,13 +116,15 @@ private struct FetchPlan: Sendable {
     func read(context: RequestContext) async throws -> Result {
         let targets = self.targets
         let maxBytes = self.maxBytes
+        // READ_COMMITTED consumers stop at the last stable offset.
+        let bound: ReadBound = isolationLevel == 1 ? .lastStableOffset : .highWatermark
         let reads: [PartitionOutcome] = try await context.broker.io {
             var remaining = maxBytes
             var outcomes: [PartitionOutcome] = []
             outcomes.reserveCapacity(targets.count)
             var sentAny = false
             for target in targets {
-                outcomes.append(Self.readPartition(target, remaining: &remaining, sentAny: &sentAny))
+                outcomes.append(Self.readPartition(target, bound: bound, remaining: &remaining, sentAny: &sentAny))
             }
             return outcomes
         }
@@ -144,12 +147,17 @@ private struct FetchPlan: Sendable {
         var release: (@Sendable () -> Void)?
     }
 
-    private static func readPartition(_ target: Target, remaining: inout Int, sentAny: inout Bool) -> PartitionOutcome {
+    private static func readPartition(_ target: Target, bound: ReadBound, remaining: inout Int, sentAny: inout Bool) -> PartitionOutcome {
         let index = target.partition.partition
         guard let log = target.log, target.error == .none else {
             return PartitionOutcome(data: .init(partitionIndex: index, errorCode: target.error, highWatermark: Offset(-1), records: .memory(ByteBuffer())))
         }
-        let offsets = log.offsets
+        let offsets: LogOffsets
+        do {
+            offsets = try log.offsets
+        } catch {
+            return PartitionOutcome(data: .init(partitionIndex: index, errorCode: Self.errorCode(error), highWatermark: Offset(-1), records: .memory(ByteBuffer())))
+        }
         var data = FetchResponse.PartitionData(
             partitionIndex: index, errorCode: .none, highWatermark: offsets.highWatermark,
             lastStableOffset: offsets.lastStableOffset, logStartOffset: offsets.logStartOffset,
@@ -164,7 +172,7 @@ private struct FetchPlan: Sendable {
             return PartitionOutcome(data: data, release: nil)
         }
         do {
-            let read = try log.read(from: fetchOffset, maxBytes: limit, minOneBatch: !sentAny)
+            let read = try log.read(from: fetchOffset, maxBytes: limit, upTo: bound, minOneBatch: !sentAny)
             data.highWatermark = read.offsets.highWatermark
             data.lastStableOffset = read.offsets.lastStableOffset
             data.logStartOffset = read.offsets.logStartOffset
@@ -174,13 +182,14 @@ private struct FetchPlan: Sendable {
                 sentAny = true
             }
             return PartitionOutcome(data: data, release: read.release)
-        } catch let error as StorageErrorMapping {
-            data.errorCode = error.kafkaErrorCode
-            return PartitionOutcome(data: data, release: nil)
         } catch {
-            data.errorCode = .kafkaStorageError
+            data.errorCode = Self.errorCode(error)
             return PartitionOutcome(data: data, release: nil)
         }
+    }
+
+    private static func errorCode(_ error: Error) -> ErrorCode {
+        (error as? StorageErrorMapping)?.kafkaErrorCode ?? .kafkaStorageError
     }
 }
 

@@ -1,4 +1,5 @@
 import KafkaProtocol
+import LogStorage
 
 /// ListOffsets: earliest, latest, max-timestamp, or the first offset at or after a timestamp.
 struct ListOffsetsHandler: ApiHandler {
@@ -29,7 +30,7 @@ struct ListOffsetsHandler: ApiHandler {
         _ partition: ListOffsetsRequest.ListOffsetsPartition, topic: String, storage: any TopicStorage, version: Int16, readCommitted: Bool
     ) -> ListOffsetsResponse.ListOffsetsPartitionResponse {
         var response = ListOffsetsResponse.ListOffsetsPartitionResponse(partitionIndex: partition.partitionIndex, errorCode: .none)
-        guard let log = storage.partition(topic: topic, index: partition.partitionIndex) else {
+        guard let log = storage.partitionStorage(topic: topic, index: partition.partitionIndex) else {
             response.errorCode = .unknownTopicOrPartition
             return response
         }
@@ -38,18 +39,18 @@ struct ListOffsetsHandler: ApiHandler {
             response.errorCode = .unknownLeaderEpoch
             return response
         }
-        let offsets = log.offsets
-        var found: (offset: Offset, timestamp: Int64)?
+        var found: TimestampOffset?
         do {
+            let offsets = try log.offsets
             switch partition.timestamp {
             case latest:
-                found = (readCommitted ? offsets.lastStableOffset : offsets.highWatermark, -1)
+                found = TimestampOffset(offset: readCommitted ? offsets.lastStableOffset : offsets.highWatermark, timestamp: -1)
             case earliest, earliestLocal:
-                found = (offsets.logStartOffset, -1)
+                found = TimestampOffset(offset: offsets.logStartOffset, timestamp: -1)
             case maxTimestamp:
                 found = try log.offsetOfMaxTimestamp()
             case let timestamp where timestamp >= 0:
-                found = try log.offset(forTimestamp: timestamp)
+                found = try log.firstRecord(atOrAfter: timestamp)
             default:
                 response.errorCode = .invalidRequest
                 return response

@@ -1,4 +1,5 @@
 import KafkaProtocol
+import LogStorage
 
 /// Metadata: brokers, topics and partition leaders. On one node this broker leads every partition,
 /// with itself as the only replica and ISR member. Topics are auto-created here, as in Kafka.
@@ -42,7 +43,7 @@ struct MetadataHandler: ApiHandler {
         ))
     }
 
-    static func describe(_ topic: TopicInfo, broker: BrokerCore) -> MetadataResponse.MetadataResponseTopic {
+    static func describe(_ topic: TopicMetadata, broker: BrokerCore) -> MetadataResponse.MetadataResponseTopic {
         let node = broker.nodeID
         let partitions = (0..<topic.partitionCount).map { index in
             MetadataResponse.MetadataResponsePartition(

@@ -75,7 +75,7 @@ struct ProduceHandler: ApiHandler {
             broker.logger.debug("produce to \(topic)-\(partition.index) rejected: \(message)")
             return result
         }
-        guard let log = broker.storage.partition(topic: topic, index: partition.index) else {
+        guard let log = broker.storage.partitionStorage(topic: topic, index: partition.index) else {
             return fail(.unknownTopicOrPartition, "topic \(topic) partition \(partition.index) does not exist")
         }
         guard var records = partition.records?.buffer, records.readableBytes > 0 else {

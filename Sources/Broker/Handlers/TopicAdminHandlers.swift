@@ -1,4 +1,5 @@
 import KafkaProtocol
+import LogStorage
 
 /// CreateTopics: one node, so a replication factor above 1 is refused with a message that says so.
 struct CreateTopicsHandler: ApiHandler {

@@ -1,5 +1,6 @@
 import Foundation
 import KafkaProtocol
+import LogStorage
 import Logging
 import NIOCore
 import NIOPosix
@@ -40,10 +41,14 @@ public final class BrokerServer: Sendable {
         let ioPool = NIOThreadPool(numberOfThreads: max(2, System.coreCount))
         ioPool.start()
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, System.coreCount))
-        let storage: InMemoryTopicStorage
+        let storage: LogManager
         do {
             storage = try await ioPool.runIfActive {
-                InMemoryTopicStorage()
+                var options = LogManager.Options(dataDirectory: config.dataDirectory)
+                options.topicDefaults = config.topicDefaults
+                options.acksAllWaitsForFsync = config.acksAllFsync
+                options.retentionCheckIntervalMs = config.retentionCheckIntervalMs
+                return try LogManager.open(options, logger: logger)
             }
         } catch {
             try? await group.shutdownGracefully()
