@@ -49,6 +49,12 @@ let package = Package(
             ]
         ),
 
+        // MARK: Group coordination: consumer groups and committed offsets, a pure state machine
+        .target(
+            name: "GroupCoordination",
+            dependencies: ["KafkaProtocol", "KafkaRecords", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+
         // MARK: Broker: the Kafka-wire server
         .target(
             name: "Broker",
@@ -81,6 +87,7 @@ let package = Package(
         .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KafkaRecordsTests", dependencies: ["KafkaRecords"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LogStorageTests", dependencies: ["LogStorage"]),
+        .testTarget(name: "GroupCoordinationTests", dependencies: ["GroupCoordination", "KafkaRecords"]),
         .testTarget(
             name: "BrokerTests",
             dependencies: ["Broker", .product(name: "NIOEmbedded", package: "swift-nio")]
