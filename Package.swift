@@ -26,7 +26,8 @@ let package = Package(
         // MARK: Protocol: wire codecs, no I/O
         .target(
             name: "KafkaProtocol",
-            dependencies: [.product(name: "NIOCore", package: "swift-nio")]
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            exclude: ["Generated/README.md"]
         ),
         .target(
             name: "KafkaRecords",
@@ -81,10 +82,15 @@ let package = Package(
         .executableTarget(name: "logport", dependencies: ["LogportCLI"]),
 
         // MARK: Tools
-        .executableTarget(name: "KafkaCodegen", dependencies: []),
+        .target(name: "KafkaCodegenCore", dependencies: []),
+        .executableTarget(name: "KafkaCodegen", dependencies: ["KafkaCodegenCore"]),
 
         // MARK: Tests
-        .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "KafkaProtocolTests",
+            dependencies: ["KafkaProtocol", "KafkaCodegenCore", .product(name: "NIOCore", package: "swift-nio")],
+            resources: [.copy("Fixtures")]
+        ),
         .testTarget(name: "KafkaRecordsTests", dependencies: ["KafkaRecords"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LogStorageTests", dependencies: ["LogStorage"]),
         .testTarget(name: "GroupCoordinationTests", dependencies: ["GroupCoordination", "KafkaRecords"]),

@@ -47,8 +47,7 @@ struct BrokerCommand: AsyncParsableCommand {
         }
         let server = try await BrokerServer.start(config: settings, logger: logger)
         logger.info("logport broker listening on \(settings.listenHost):\(server.port), data in \(settings.dataDirectory)")
-        print("logport broker listening on \(settings.listenHost):\(server.port)")
-        fflush(stdout)
+        FileHandle.standardOutput.write(Data("logport broker listening on \(settings.listenHost):\(server.port)\n".utf8))
         try await SignalWaiter.waitForTermination()
         logger.info("shutting down: closing connections and flushing logs")
         try await server.shutdown()

@@ -9,4 +9,18 @@ public struct LogportCommand: AsyncParsableCommand {
     )
 
     public init() {}
+
+    /// Parses the process arguments and runs the chosen subcommand, awaiting async ones.
+    public static func runFromCommandLine() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

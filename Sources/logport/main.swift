@@ -1,3 +1,3 @@
 import LogportCLI
 
-await LogportCommand.main()
+await LogportCommand.runFromCommandLine()

@@ -10,11 +10,11 @@ protocol PartitionStorage: AnyObject, Sendable {
     /// The topic's `max.message.bytes`: the largest batch a producer may append.
     var maxMessageBytes: Int { get }
     /// Appends validated magic-v2 batches, assigning offsets from the log end offset.
-    func append(_ records: ByteBuffer, batches: [RecordBatchHeader], leaderEpoch: LeaderEpoch, now: Int64) throws -> AppendResult
+    func append(_ records: ByteBuffer, leaderEpoch: LeaderEpoch, now: Int64) throws -> AppendResult
     /// Whole batches from `offset` up to the high watermark, at most `maxBytes` (but at least one
     /// batch when `minOneBatch`), as a file region to send with sendfile.
     func read(from offset: Offset, maxBytes: Int, minOneBatch: Bool) throws -> PartitionRead
-    /// The first offset whose batch has a timestamp ≥ `timestamp`, with that batch's max timestamp.
+    /// The first offset whose record has a timestamp ≥ `timestamp`, with that record's timestamp.
     func offset(forTimestamp timestamp: Int64) throws -> (offset: Offset, timestamp: Int64)?
     /// The offset and timestamp of the record with the largest timestamp (ListOffsets MAX_TIMESTAMP).
     func offsetOfMaxTimestamp() throws -> (offset: Offset, timestamp: Int64)?

@@ -13,8 +13,9 @@ import Glibc
 /// acks=0 gets no response, acks=1 is answered once the batch is in the log, acks=all once it is
 /// also fsynced (`acks.all.fsync`, group-committed with every other waiting producer).
 struct ProduceHandler: ApiHandler {
-    /// v3+ carry magic v2 batches; v10/v11 differ only in leader hints and error codes we never send.
-    let versions: ClosedRange<Int16> = 3...11
+    /// v0–2 carry magic 0/1 message sets, converted to v2 batches on the way in (as Kafka does);
+    /// v10/v11 differ from v9 only in leader hints and error codes this broker never sends.
+    let versions: ClosedRange<Int16> = 0...11
 
     func handle(_ request: ProduceRequest, context: RequestContext) async throws -> HandlerOutcome<ProduceResponse> {
         let broker = context.broker
@@ -29,7 +30,8 @@ struct ProduceHandler: ApiHandler {
             var results: [PartitionAppend] = []
             for (topicIndex, topic) in request.topicData.enumerated() {
                 for partition in topic.partitionData {
-                    results.append(Self.append(partition, topic: topic.name, topicIndex: topicIndex, broker: broker, now: wallClock))
+                    results.append(Self.append(
+                        partition, topic: topic.name, topicIndex: topicIndex, acceptsLegacy: context.apiVersion < 3, broker: broker, now: wallClock))
                 }
             }
             return results
@@ -60,7 +62,8 @@ struct ProduceHandler: ApiHandler {
     }
 
     private static func append(
-        _ partition: ProduceRequest.PartitionProduceData, topic: String, topicIndex: Int, broker: BrokerCore, now: Int64
+        _ partition: ProduceRequest.PartitionProduceData, topic: String, topicIndex: Int, acceptsLegacy: Bool, broker: BrokerCore,
+        now: Int64
     ) -> PartitionAppend {
         var result = PartitionAppend(
             topicIndex: topicIndex,
@@ -75,22 +78,30 @@ struct ProduceHandler: ApiHandler {
         guard let log = broker.storage.partition(topic: topic, index: partition.index) else {
             return fail(.unknownTopicOrPartition, "topic \(topic) partition \(partition.index) does not exist")
         }
-        guard let records = partition.records?.buffer, records.readableBytes > 0 else {
+        guard var records = partition.records?.buffer, records.readableBytes > 0 else {
             return fail(.corruptMessage, "no records")
         }
-        let batches: [RecordBatchHeader]
+        if acceptsLegacy {
+            // Produce v0–2 carry magic 0/1 message sets; the log stores only v2 batches.
+            do {
+                records = try LegacyMessageSet.convertToV2(records, decompressionLimit: log.maxMessageBytes * 16)
+            } catch {
+                return fail((error as? RecordBatchError)?.errorCode ?? .corruptMessage, "cannot convert legacy message set: \(error)")
+            }
+        }
+        let batches: [ValidatedBatch]
         do {
-            batches = try ProducedRecordsValidator.validate(records, maxBatchBytes: log.maxMessageBytes).map(\.header)
+            batches = try ProducedRecordsValidator.validate(records, maxBatchBytes: log.maxMessageBytes)
         } catch let error as RecordBatchError {
             return fail(error.errorCode, "\(error) (topic \(topic) partition \(partition.index))")
         } catch {
             return fail(.corruptMessage, "\(error)")
         }
-        if batches.contains(where: { $0.attributes.isTransactional || $0.attributes.isControl }) {
+        if batches.contains(where: { $0.header.attributes.isTransactional }) {
             return fail(.invalidRecord, "transactional batches are not supported yet")
         }
         do {
-            let appended = try log.append(records, batches: batches, leaderEpoch: LeaderEpoch(0), now: now)
+            let appended = try log.append(records, leaderEpoch: LeaderEpoch(0), now: now)
             result.response.baseOffset = appended.firstOffset
             result.response.logAppendTimeMs = appended.logAppendTime
             result.response.logStartOffset = appended.logStartOffset

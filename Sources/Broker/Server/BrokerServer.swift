@@ -40,10 +40,10 @@ public final class BrokerServer: Sendable {
         let ioPool = NIOThreadPool(numberOfThreads: max(2, System.coreCount))
         ioPool.start()
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, System.coreCount))
-        let storage: DiskTopicStorage
+        let storage: InMemoryTopicStorage
         do {
             storage = try await ioPool.runIfActive {
-                try DiskTopicStorage(directory: dataDirectory, config: config, logger: logger)
+                InMemoryTopicStorage()
             }
         } catch {
             try? await group.shutdownGracefully()

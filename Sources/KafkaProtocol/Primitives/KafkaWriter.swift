@@ -93,10 +93,15 @@ public struct KafkaWriter {
         let length = value.utf8.count
         if compact {
             buffer.writeUnsignedVarint(UInt32(length + 1))
-        } else {
+            buffer.writeString(value)
+        } else if length <= Int(Int16.max) {
             buffer.writeInteger(Int16(length))
+            buffer.writeString(value)
+        } else {
+            // A classic STRING cannot be longer; send the first 32767 bytes rather than crash.
+            buffer.writeInteger(Int16.max)
+            buffer.writeBytes(value.utf8.prefix(Int(Int16.max)))
         }
-        buffer.writeString(value)
     }
 
     @inlinable
