@@ -56,6 +56,14 @@ struct ClassicGroup: Sendable {
         Int64(members.values.map(\.rebalanceTimeoutMs).max() ?? 0)
     }
 
+    /// The earliest time the group needs the clock: a session, a pending member, the join phase or the sync deadline.
+    var nextDeadline: Int64? {
+        var deadlines = members.values.compactMap(\.sessionDeadline) + pendingMembers.values
+        if let join = joinPhase?.deadline { deadlines.append(join) }
+        if let syncDeadline { deadlines.append(syncDeadline) }
+        return deadlines.min()
+    }
+
     // MARK: Members
 
     var size: Int { members.count }
@@ -140,8 +148,7 @@ struct ClassicGroup: Sendable {
     /// Keeps the leader if it rejoined, else hands leadership to any member that did.
     /// False if nobody rejoined (or the group has no leader).
     mutating func electJoinedLeader() -> Bool {
-        guard let leader = leaderID.flatMap({ members[$0] }) else { return false }
-        if leader.isAwaitingJoin { return true }
+        if let leader = leaderID.flatMap({ members[$0] }), leader.isAwaitingJoin { return true }
         guard let joined = memberIDs.first(where: { members[$0]?.isAwaitingJoin == true }) else { return false }
         leaderID = joined
         return true
@@ -229,25 +236,42 @@ struct ClassicGroup: Sendable {
     // MARK: Loading
 
     /// A group as its last GroupMetadata record describes it: Stable with members, else Empty.
-    static func loaded(from snapshot: GroupSnapshot) -> ClassicGroup {
+    static func loaded(groupID: String, from value: GroupMetadataValue) -> ClassicGroup {
         var group = ClassicGroup(
-            groupID: snapshot.groupID, state: snapshot.members.isEmpty ? .empty : .stable,
-            now: snapshot.currentStateTimestamp)
-        group.generationID = snapshot.generationID
-        group.protocolName = snapshot.protocolName
-        for stored in snapshot.members {
+            groupID: groupID, state: value.members.isEmpty ? .empty : .stable,
+            now: value.currentStateTimestamp == -1 ? nil : value.currentStateTimestamp)
+        group.generationID = value.generation
+        group.protocolName = value.protocol
+        for stored in value.members {
             var member = GroupMember(
-                memberID: stored.memberID, groupInstanceID: stored.groupInstanceID, clientID: stored.clientID,
-                clientHost: stored.clientHost, rebalanceTimeoutMs: stored.rebalanceTimeoutMs, sessionTimeoutMs: stored.sessionTimeoutMs,
-                protocolType: snapshot.protocolType,
-                protocols: [GroupProtocol(name: snapshot.protocolName ?? "", metadata: stored.subscription)])
+                memberID: stored.memberId, groupInstanceID: stored.groupInstanceId, clientID: stored.clientId,
+                clientHost: stored.clientHost,
+                // Version 0 records have no rebalance timeout; Kafka used the session timeout then.
+                rebalanceTimeoutMs: stored.rebalanceTimeout == -1 ? stored.sessionTimeout : stored.rebalanceTimeout,
+                sessionTimeoutMs: stored.sessionTimeout, protocolType: value.protocolType,
+                protocols: [GroupProtocol(name: value.protocol ?? "", metadata: stored.subscription)])
             member.assignment = stored.assignment
             group.add(member)
         }
-        group.protocolType = snapshot.protocolType.isEmpty ? nil : snapshot.protocolType
-        if let leader = snapshot.leaderID, group.has(leader) { group.leaderID = leader }
+        group.protocolType = value.protocolType.isEmpty ? nil : value.protocolType
+        if let leader = value.leader, group.has(leader) { group.leaderID = leader }
         group.refreshSubscribedTopics()
         return group
+    }
+
+    /// The group's GroupMetadataValue (v3, as Kafka writes it) with these assignments.
+    func metadataValue(assignments: [String: ByteBuffer]) -> GroupMetadataValue {
+        let protocolName = protocolName ?? ""
+        return GroupMetadataValue(
+            protocolType: protocolType ?? "", generation: generationID, protocol: self.protocolName, leader: leaderID,
+            currentStateTimestamp: stateTimestamp ?? -1,
+            members: allMembers.map { member in
+                GroupMetadataValue.MemberMetadata(
+                    memberId: member.memberID, groupInstanceId: member.groupInstanceID, clientId: member.clientID,
+                    clientHost: member.clientHost, rebalanceTimeout: member.rebalanceTimeoutMs,
+                    sessionTimeout: member.sessionTimeoutMs, subscription: member.metadata(for: protocolName),
+                    assignment: assignments[member.memberID] ?? ByteBuffer())
+            })
     }
 }
 
