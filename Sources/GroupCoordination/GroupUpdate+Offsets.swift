@@ -107,11 +107,12 @@ extension GroupUpdate {
         removeOffsets(keys)
     }
 
-    /// Removes offsets and writes their tombstones. An empty group left without offsets is deleted,
-    /// with a tombstone for its metadata unless it never had a generation (then it only stored offsets).
+    /// Removes offsets and writes their tombstones, in key order. An empty group left without
+    /// offsets is deleted, with a tombstone for its metadata unless it never had a generation
+    /// (then it only stored offsets).
     mutating func removeOffsets(_ keys: some Sequence<OffsetKey>) {
         var records: [CoordinatorRecord] = []
-        for key in keys where group.offsets.removeValue(forKey: key) != nil {
+        for key in keys.sorted() where group.offsets.removeValue(forKey: key) != nil {
             records.append(.offsetTombstone(groupID: group.groupID, key: key))
         }
         if group.state == .empty && group.offsets.isEmpty {
