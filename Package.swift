@@ -60,7 +60,7 @@ let package = Package(
         .target(
             name: "Broker",
             dependencies: [
-                "KafkaProtocol", "KafkaRecords", "LogStorage",
+                "KafkaProtocol", "KafkaRecords", "LogStorage", "GroupCoordination",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
