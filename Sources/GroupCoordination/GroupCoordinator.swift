@@ -9,7 +9,8 @@ import KafkaProtocol
 /// `completeJoin`/`completeSync` effect (a superseded or fenced request is answered with an
 /// error, never dropped); every change to committed offsets or to a group's generation comes
 /// with the `__consumer_offsets` records that make it durable, ahead of the answers that report it;
-/// replaying those records through `GroupStateLoader` rebuilds the same groups and offsets.
+/// replaying those records through `GroupStateLoader` rebuilds every committed offset and each
+/// group's last stored generation (a rebalance in progress is not stored, as in Kafka).
 public struct GroupCoordinator: Sendable {
     public let config: GroupCoordinatorConfig
     private var groups: [String: ClassicGroup] = [:]

@@ -1,9 +1,10 @@
 import KafkaProtocol
 
 /// Something the network layer must do for the coordinator. Effects come back from every call in
-/// the order they must be carried out: an `append` must be durable before any response after it
+/// the order they must be carried out: an `append` must be in the log before any response after it
 /// is sent (and before the direct result of the call that produced it), because those responses
-/// report what it stores.
+/// report what it stores. Appends must reach each partition in the order they were returned, so
+/// that compaction keeps the latest record of every key.
 public enum GroupEffect: Sendable, Equatable {
     /// Answer the JoinGroup request held under the token.
     case completeJoin(RequestToken, JoinGroupResult)
