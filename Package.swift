@@ -50,11 +50,17 @@ let package = Package(
             ]
         ),
 
+        // MARK: Group coordination: consumer groups and committed offsets, a pure state machine
+        .target(
+            name: "GroupCoordination",
+            dependencies: ["KafkaProtocol", "KafkaRecords", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+
         // MARK: Broker: the Kafka-wire server
         .target(
             name: "Broker",
             dependencies: [
-                "KafkaProtocol", "KafkaRecords", "LogStorage",
+                "KafkaProtocol", "KafkaRecords", "LogStorage", "GroupCoordination",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -87,6 +93,7 @@ let package = Package(
         ),
         .testTarget(name: "KafkaRecordsTests", dependencies: ["KafkaRecords"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LogStorageTests", dependencies: ["LogStorage"]),
+        .testTarget(name: "GroupCoordinationTests", dependencies: ["GroupCoordination", "KafkaRecords"]),
         .testTarget(
             name: "BrokerTests",
             dependencies: ["Broker", .product(name: "NIOEmbedded", package: "swift-nio")]

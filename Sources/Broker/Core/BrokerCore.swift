@@ -1,4 +1,5 @@
 import Foundation
+import GroupCoordination
 import KafkaProtocol
 import LogStorage
 import Logging
@@ -14,6 +15,8 @@ final class BrokerCore: Sendable {
     let clusterID: String
     let producerIDs: ProducerIDAllocator
     let appendNotifier = AppendNotifier()
+    /// Consumer groups and committed offsets; `load()` it before serving.
+    let groups: GroupCoordinatorService
     let logger: Logger
     /// Where long-poll timeouts are scheduled.
     let timerEventLoop: any EventLoop
@@ -30,6 +33,9 @@ final class BrokerCore: Sendable {
         self.producerIDs = producerIDs
         self.ioPool = ioPool
         self.logger = logger
+        self.groups = GroupCoordinatorService(
+            config: GroupCoordinatorConfig(), storage: storage, ioPool: ioPool, timerEventLoop: timerEventLoop,
+            appendNotifier: appendNotifier, logger: logger)
     }
 
     var nodeID: BrokerID { BrokerID(config.nodeID) }

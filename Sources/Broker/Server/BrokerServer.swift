@@ -1,4 +1,5 @@
 import Foundation
+import GroupCoordination
 import KafkaProtocol
 import LogStorage
 import Logging
@@ -59,6 +60,14 @@ public final class BrokerServer: Sendable {
             config: config, storage: storage, clusterID: meta.clusterID,
             producerIDs: try ProducerIDAllocator(directory: dataDirectory), ioPool: ioPool,
             timerEventLoop: group.any(), logger: logger)
+        do {
+            try await core.groups.load()
+        } catch {
+            try? storage.close()
+            try? await group.shutdownGracefully()
+            try? await ioPool.shutdownGracefully()
+            throw BrokerStartupError("cannot load consumer groups from \(OffsetsTopic.name): \(error)")
+        }
         let dispatcher = RequestDispatcher(broker: core, handlers: BrokerServer.handlers)
         let budget = MemoryBudget(limit: config.queuedMaxRequestBytes)
 
@@ -92,6 +101,9 @@ public final class BrokerServer: Sendable {
         CreateTopicsHandler(), DeleteTopicsHandler(), CreatePartitionsHandler(),
         DescribeConfigsHandler(), AlterConfigsHandler(), IncrementalAlterConfigsHandler(),
         DeleteRecordsHandler(), DescribeClusterHandler(), InitProducerIdHandler(),
+        FindCoordinatorHandler(), JoinGroupHandler(), SyncGroupHandler(), HeartbeatHandler(), LeaveGroupHandler(),
+        OffsetCommitHandler(), OffsetFetchHandler(), OffsetDeleteHandler(),
+        ListGroupsHandler(), DescribeGroupsHandler(), DeleteGroupsHandler(),
     ]
 
     public var port: Int { localAddress.port ?? config.listenPort }
