@@ -31,6 +31,10 @@ extension PartitionLog: PartitionStorage {
         return PartitionRead(records: .file(region), offsets: result.offsets, release: { try? region.fileHandle.close() })
     }
 
+    func readIntoMemory(from offset: Offset, maxBytes: Int) throws -> ByteBuffer {
+        try readBuffer(from: offset, maxBytes: maxBytes, upTo: .highWatermark, minOneBatch: true).records
+    }
+
     /// The log answers per batch; Kafka answers per record, so decode the one batch it found and
     /// pick the first record at or after `timestamp` (the only place the broker decodes records).
     func firstRecord(atOrAfter timestamp: Int64) throws -> TimestampOffset? {

@@ -113,6 +113,10 @@ final class InMemoryPartition: PartitionStorage {
         }
     }
 
+    func readIntoMemory(from offset: Offset, maxBytes: Int) throws -> ByteBuffer {
+        try read(from: offset, maxBytes: maxBytes, upTo: .highWatermark, minOneBatch: true).records?.buffer ?? ByteBuffer()
+    }
+
     func firstRecord(atOrAfter timestamp: Int64) throws -> TimestampOffset? {
         state.withLockedValue { state in
             guard let batch = state.batches.first(where: { $0.header.maxTimestamp >= timestamp }) else { return nil }

@@ -18,6 +18,8 @@ protocol PartitionStorage: AnyObject, Sendable {
     /// Whole batches from `offset` up to `bound`, at most `maxBytes` (but at least one batch when
     /// `minOneBatch`), as a file region to send with sendfile.
     func read(from offset: Offset, maxBytes: Int, upTo bound: ReadBound, minOneBatch: Bool) throws -> PartitionRead
+    /// The same read copied into memory, for the broker's own consumers of a log (group state loading).
+    func readIntoMemory(from offset: Offset, maxBytes: Int) throws -> ByteBuffer
     /// The first offset whose record has a timestamp ≥ `timestamp`, with that record's timestamp.
     func firstRecord(atOrAfter timestamp: Int64) throws -> TimestampOffset?
     /// The offset and timestamp of the record with the largest timestamp (ListOffsets MAX_TIMESTAMP).

@@ -164,7 +164,7 @@ actor GroupCoordinatorService {
             do {
                 guard let batch = try append.recordBatch() else { return true }
                 try await ioPool.runIfActive {
-                    guard let log = storage.partition(topic: OffsetsTopic.name, index: append.partition) else {
+                    guard let log = storage.partitionStorage(topic: OffsetsTopic.name, index: append.partition) else {
                         throw GroupStorageError("\(OffsetsTopic.name)-\(append.partition) does not exist")
                     }
                     _ = try log.append(batch, leaderEpoch: LeaderEpoch(0), now: append.timestamp)

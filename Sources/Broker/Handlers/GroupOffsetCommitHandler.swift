@@ -13,7 +13,7 @@ struct OffsetCommitHandler: ApiHandler {
         for topic in request.topics {
             for partition in topic.partitions {
                 let key = OffsetKey(topic: topic.name, partition: partition.partitionIndex)
-                guard storage.partition(topic: topic.name, index: partition.partitionIndex) != nil else {
+                guard storage.partitionStorage(topic: topic.name, index: partition.partitionIndex) != nil else {
                     unknown.append(PartitionResult(key: key, errorCode: .unknownTopicOrPartition))
                     continue
                 }

@@ -12,7 +12,7 @@ struct OffsetDeleteHandler: ApiHandler {
         for topic in request.topics {
             for partition in topic.partitions {
                 let key = OffsetKey(topic: topic.name, partition: partition.partitionIndex)
-                if storage.partition(topic: topic.name, index: partition.partitionIndex) == nil {
+                if storage.partitionStorage(topic: topic.name, index: partition.partitionIndex) == nil {
                     unknown.append(PartitionResult(key: key, errorCode: .unknownTopicOrPartition))
                 } else {
                     keys.append(key)

@@ -13,13 +13,11 @@ enum GroupOffsetsTopicReader {
         var loader = GroupStateLoader()
         for index in 0..<partitions {
             let partition = PartitionIndex(index)
-            guard let log = storage.partition(topic: OffsetsTopic.name, index: partition) else { continue }
-            var next = log.offsets.logStartOffset
-            let end = log.offsets.highWatermark
-            while next < end {
-                let read = try log.read(from: next, maxBytes: readChunkBytes, minOneBatch: true)
-                defer { read.release?() }
-                let bytes = try contents(of: read.records, partition: partition, offset: next)
+            guard let log = storage.partitionStorage(topic: OffsetsTopic.name, index: partition) else { continue }
+            let offsets = try log.offsets
+            var next = offsets.logStartOffset
+            while next < offsets.highWatermark {
+                let bytes = try log.readIntoMemory(from: next, maxBytes: readChunkBytes)
                 let batches = try RecordBatch.readAll(from: bytes)
                 guard let last = batches.last else { break }
                 for batch in batches where batch.header.lastOffset >= next {
@@ -29,34 +27,5 @@ enum GroupOffsetsTopicReader {
             }
         }
         return loader
-    }
-
-    /// The bytes of a read, copied out of the segment file when storage hands a file region.
-    private static func contents(of records: RecordsPayload?, partition: PartitionIndex, offset: Offset) throws -> ByteBuffer {
-        switch records {
-        case nil:
-            return ByteBuffer()
-        case .memory(let buffer):
-            return buffer
-        case .file(let region):
-            var buffer = ByteBufferAllocator().buffer(capacity: region.readableBytes)
-            let read = try region.fileHandle.withUnsafeFileDescriptor { descriptor in
-                try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: region.readableBytes) { pointer in
-                    var done = 0
-                    while done < region.readableBytes {
-                        let count = pread(descriptor, pointer.baseAddress! + done, region.readableBytes - done, off_t(region.readerIndex + done))
-                        guard count > 0 else {
-                            throw GroupStorageError("cannot read \(OffsetsTopic.name)-\(partition) at offset \(offset): pread returned \(count), errno \(errno)")
-                        }
-                        done += count
-                    }
-                    return done
-                }
-            }
-            guard read == region.readableBytes else {
-                throw GroupStorageError("short read of \(OffsetsTopic.name)-\(partition) at offset \(offset)")
-            }
-            return buffer
-        }
     }
 }
