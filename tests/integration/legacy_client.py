@@ -3,7 +3,8 @@
 Run as `/usr/bin/python3 legacy_client.py BOOTSTRAP` with a JSON request on stdin:
   {"op": "produce", "topic": T, "compression": C, "records": [{"partition", "key", "value", "headers", "timestamp"}]}
   {"op": "consume", "topic": T, "partitions": [..], "expected": N}
-Binary keys, values and header values are base64 strings (null stays null). Prints a JSON result.
+Binary keys, values and header values are base64 strings (null stays null). Prints a JSON result,
+which also names the librdkafka version that produced it.
 Every client call is bounded so a broken broker makes this exit non-zero instead of hanging.
 """
 
@@ -13,7 +14,7 @@ import os
 import sys
 import time
 
-from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, Producer, TopicPartition
+from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, Producer, TopicPartition, libversion
 
 COMMON = {"socket.timeout.ms": 10000, "broker.address.family": "v4", "api.version.request.timeout.ms": 5000}
 
@@ -71,6 +72,7 @@ def main():
     bootstrap = sys.argv[1]
     req = json.load(sys.stdin)
     result = {"produce": produce, "consume": consume}[req["op"]](bootstrap, req)
+    result["librdkafka"] = libversion()[0]
     json.dump(result, sys.stdout)
     sys.stdout.flush()
     # confluent-kafka 1.7.0 under-counts references to None (null keys/values), which aborts the
