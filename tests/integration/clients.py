@@ -29,6 +29,7 @@ COMMON_CONF = {
     "broker.address.family": "v4",
     "api.version.request.timeout.ms": 5000,
     "topic.metadata.refresh.interval.ms": 5000,
+    "log.connection.close": False,
 }
 
 
@@ -60,6 +61,11 @@ def admin(bootstrap: str) -> AdminClient:
     if bootstrap not in _admins:
         _admins[bootstrap] = AdminClient({"bootstrap.servers": bootstrap, **COMMON_CONF})
     return _admins[bootstrap]
+
+
+def forget_admin(bootstrap: str) -> None:
+    """Drops the cached AdminClient of a broker that is gone, so it stops reconnecting in the background."""
+    _admins.pop(bootstrap, None)
 
 
 def wait_futures(futures: dict) -> dict:

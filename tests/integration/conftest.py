@@ -13,6 +13,7 @@ from typing import Callable, Optional
 import pytest
 
 from broker_process import BrokerProcess
+from clients import forget_admin
 
 _live_brokers: list[BrokerProcess] = []
 _work_dir_counter = itertools.count()
@@ -32,6 +33,7 @@ def _shut_down(broker: BrokerProcess) -> None:
     except AssertionError:
         pass  # test_broker_lifecycle asserts clean SIGTERM; teardown only has to free the port
     finally:
+        forget_admin(broker.bootstrap)
         _live_brokers.remove(broker)
 
 
