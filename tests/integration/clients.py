@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import subprocess
 import time
 import uuid
@@ -25,6 +26,9 @@ DEBIAN_PYTHON = "/usr/bin/python3"
 LEGACY_CLIENT = Path(__file__).with_name("legacy_client.py")
 
 COMMON_CONF = {
+    # Client logs go through Python logging: pytest shows them with a failing test, and a client
+    # kept alive by a failure's traceback does not spam later tests' output with reconnect errors.
+    "logger": logging.getLogger("librdkafka"),
     "socket.timeout.ms": 10000,
     "broker.address.family": "v4",
     "api.version.request.timeout.ms": 5000,
@@ -83,7 +87,16 @@ def create_topic(bootstrap: str, name: str, partitions: int = 1, config: Optiona
 
 
 def topic_partition_count(bootstrap: str, name: str) -> Optional[int]:
-    md = admin(bootstrap).list_topics(topic=name, timeout=CLIENT_TIMEOUT_S)
+    """Partition count from metadata, or None if the topic does not exist.
+
+    Asks through a consumer: librdkafka's producer and admin handles request metadata with
+    allow_auto_topic_creation=true and would create the topic being checked.
+    """
+    c = consumer(bootstrap)
+    try:
+        md = c.list_topics(topic=name, timeout=CLIENT_TIMEOUT_S)
+    finally:
+        c.close()
     topic = md.topics.get(name)
     if topic is None or topic.error is not None:
         return None
