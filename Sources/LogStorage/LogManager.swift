@@ -120,7 +120,14 @@ public final class LogManager: @unchecked Sendable {
         }
         let manager = LogManager(options: options, defaultConfig: defaults, flusher: flusher, logger: logger, directoryLock: directoryLock, catalog: catalog)
         if options.runsBackgroundTasks { try manager.startBackgroundTasks() }
-        logger.info("opened data directory", metadata: ["directory": "\(options.dataDirectory)", "topics": "\(catalog.count)"])
+        let partitions = catalog.values.flatMap(\.partitions)
+        let recovered = partitions.filter { !$0.recoveryReport.cleanShutdown }.count
+        logger.info(
+            "opened data directory",
+            metadata: [
+                "directory": "\(options.dataDirectory)", "topics": "\(catalog.count)", "partitions": "\(partitions.count)",
+                "recoveredAfterUncleanShutdown": "\(recovered)",
+            ])
         return manager
     }
 
@@ -198,12 +205,14 @@ public final class LogManager: @unchecked Sendable {
             switch action {
             case .truncated, .deletedSegment, .discardedFile:
                 logger.warning("recovery: \(action)", metadata: ["partition": "\(topicPartition)"])
-            case .scanned, .rebuiltIndex, .removedStrayFile:
+            case .rebuiltIndex, .removedStrayFile:
                 logger.info("recovery: \(action)", metadata: ["partition": "\(topicPartition)"])
+            case .scanned:
+                logger.debug("recovery: \(action)", metadata: ["partition": "\(topicPartition)"])
             }
         }
-        logger.log(
-            level: report.cleanShutdown ? .debug : .info, "opened partition",
+        logger.debug(
+            "opened partition",
             metadata: [
                 "partition": "\(topicPartition)", "cleanShutdown": "\(report.cleanShutdown)",
                 "logStartOffset": "\(report.logStartOffset)", "logEndOffset": "\(report.logEndOffset)",

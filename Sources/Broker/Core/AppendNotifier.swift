@@ -27,31 +27,56 @@ final class AppendNotifier: Sendable {
         }
     }
 
-    private let waiters = NIOLockedValueBox<[TopicPartitionKey: [ObjectIdentifier: Waiter]]>([:])
+    private struct State {
+        var waiters: [TopicPartitionKey: [ObjectIdentifier: Waiter]] = [:]
+        /// Appends seen per partition, so a waiter can tell whether it missed one between its
+        /// read and its registration.
+        var appendCounts: [TopicPartitionKey: UInt64] = [:]
+    }
 
-    /// Returns when one of `keys` gets an append, or after `timeout`.
-    func wait(for keys: [TopicPartitionKey], timeout: TimeAmount, on eventLoop: EventLoop) async {
+    /// A point in the append history of some partitions, taken before reading them.
+    struct Snapshot: Sendable {
+        fileprivate let counts: [UInt64]
+    }
+
+    private let state = NIOLockedValueBox(State())
+
+    /// Take this before reading `keys`; `wait` returns at once if an append happened since.
+    func snapshot(_ keys: [TopicPartitionKey]) -> Snapshot {
+        state.withLockedValue { state in Snapshot(counts: keys.map { state.appendCounts[$0, default: 0] }) }
+    }
+
+    /// Returns when one of `keys` gets an append after `snapshot`, or after `timeout`.
+    func wait(for keys: [TopicPartitionKey], since snapshot: Snapshot, timeout: TimeAmount, on eventLoop: EventLoop) async {
         guard timeout > .zero, !keys.isEmpty else { return }
         let waiter = Waiter()
         let id = ObjectIdentifier(waiter)
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             waiter.install(continuation)
-            waiters.withLockedValue { map in
-                for key in keys { map[key, default: [:]][id] = waiter }
+            let missedAppend = state.withLockedValue { state -> Bool in
+                if zip(keys, snapshot.counts).contains(where: { state.appendCounts[$0.0, default: 0] != $0.1 }) { return true }
+                for key in keys { state.waiters[key, default: [:]][id] = waiter }
+                return false
             }
-            let timer = eventLoop.scheduleTask(in: timeout) { waiter.fire() }
-            _ = timer
+            if missedAppend {
+                waiter.fire()
+            } else {
+                eventLoop.scheduleTask(in: timeout) { waiter.fire() }
+            }
         }
-        waiters.withLockedValue { map in
+        state.withLockedValue { state in
             for key in keys {
-                map[key]?[id] = nil
-                if map[key]?.isEmpty == true { map[key] = nil }
+                state.waiters[key]?[id] = nil
+                if state.waiters[key]?.isEmpty == true { state.waiters[key] = nil }
             }
         }
     }
 
     func notify(_ key: TopicPartitionKey) {
-        let woken = waiters.withLockedValue { map in map[key].map { Array($0.values) } ?? [] }
+        let woken = state.withLockedValue { state in
+            state.appendCounts[key, default: 0] &+= 1
+            return state.waiters[key].map { Array($0.values) } ?? []
+        }
         for waiter in woken { waiter.fire() }
     }
 }

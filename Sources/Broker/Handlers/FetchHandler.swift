@@ -21,6 +21,8 @@ struct FetchHandler: ApiHandler {
             return .now(FetchResponse(errorCode: .invalidFetchSessionEpoch, sessionId: 0))
         }
         let plan = FetchPlan(request: request, version: context.apiVersion, broker: context.broker)
+        let notifier = context.broker.appendNotifier
+        let snapshot = notifier.snapshot(plan.waitKeys)
         let first = try await plan.read(context: context)
         let waitMs = Int64(max(0, request.maxWaitMs))
         if first.bytes >= Int(request.minBytes) || waitMs == 0 || first.hasError || plan.waitKeys.isEmpty {
@@ -30,12 +32,14 @@ struct FetchHandler: ApiHandler {
         first.release()
         let deadline = NIODeadline.now() + .milliseconds(waitMs)
         let eventLoop = context.broker.timerEventLoop
-        return .later {
+        return .later { [snapshot] in
+            var snapshot = snapshot
             while true {
                 let remaining = deadline - .now()
                 if remaining > .zero {
-                    await context.broker.appendNotifier.wait(for: plan.waitKeys, timeout: remaining, on: eventLoop)
+                    await notifier.wait(for: plan.waitKeys, since: snapshot, timeout: remaining, on: eventLoop)
                 }
+                snapshot = notifier.snapshot(plan.waitKeys)
                 let attempt = try await plan.read(context: context)
                 if attempt.bytes >= Int(request.minBytes) || deadline <= .now() || attempt.hasError {
                     return attempt.sent(with: context)

@@ -35,6 +35,7 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
     private var readHeld = false
     private var closed = false
     private var client = ClientConnection(address: "unknown")
+    private var executor: EventLoopTaskExecutor?
 
     init(dispatcher: RequestDispatcher, budget: MemoryBudget, maxFrameBytes: Int, maxInflight: Int, logger: Logger) {
         self.dispatcher = dispatcher
@@ -47,6 +48,7 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
     func channelActive(context: ChannelHandlerContext) {
         client = ClientConnection(address: context.remoteAddress?.description ?? "unknown")
         logger[metadataKey: "client"] = "\(client.address)"
+        executor = EventLoopTaskExecutor(eventLoop: context.eventLoop)
         handlingTail = context.eventLoop.makeSucceededVoidFuture()
         writingTail = context.eventLoop.makeSucceededVoidFuture()
         context.fireChannelActive()
@@ -108,11 +110,13 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
 
     private func scheduleBudgetRetry(context: ChannelHandlerContext) {
         logger.debug("request memory budget exhausted (\(budget.usedBytes) of \(budget.limit) bytes); pausing reads")
-        context.eventLoop.scheduleTask(in: .milliseconds(5)) { [self] in
-            guard waitingForBudget, !closed else { return }
-            waitingForBudget = false
-            drainFrames(context: context)
-            releaseHeldRead(context: context)
+        let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+        context.eventLoop.scheduleTask(in: .milliseconds(5)) {
+            let (handler, context) = bound.value
+            guard handler.waitingForBudget, !handler.closed else { return }
+            handler.waitingForBudget = false
+            handler.drainFrames(context: context)
+            handler.releaseHeldRead(context: context)
         }
     }
 
@@ -130,32 +134,38 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
         let eventLoop = context.eventLoop
         let dispatcher = self.dispatcher
         let logger = self.logger
+        let executor = self.executor!
+        let budget = self.budget
+        // Callbacks below run on this event loop; the loop-bound box lets them reach the handler.
+        let bound = NIOLoopBound((handler: self, context: context), eventLoop: eventLoop)
         // Stage 1, in arrival order: the dispatcher does what must happen in order (appends) and
         // returns a future of the encoded response.
         let handled: EventLoopFuture<EventLoopFuture<EncodedResponse>> = handlingTail!.flatMap {
-            dispatcher.dispatch(request, eventLoop: eventLoop, logger: logger)
-                .always { _ in self.budget.release(reserved) }
+            dispatcher.dispatch(request, eventLoop: eventLoop, executor: executor, logger: logger)
+                .always { _ in budget.release(reserved) }
         }
         handlingTail = handled.map { _ in () }.recover { _ in () }
         // Stage 2, in arrival order: write each response once it and every earlier one is ready.
         let response = handled.flatMap { $0 }
-        writingTail = writingTail!.flatMap { response }.flatMap { [self] encoded -> EventLoopFuture<Void> in
-            finishRequest(context: context)
-            guard !closed, !encoded.parts.isEmpty else {
+        writingTail = writingTail!.flatMap { response }.flatMap { encoded -> EventLoopFuture<Void> in
+            let (handler, context) = bound.value
+            handler.finishRequest(context: context)
+            guard !handler.closed, !encoded.parts.isEmpty else {
                 encoded.release()
                 return eventLoop.makeSucceededVoidFuture()
             }
-            let written = writeParts(encoded.parts, context: context)
+            let written = handler.writeParts(encoded.parts, context: context)
             written.whenComplete { _ in encoded.release() }
             return eventLoop.makeSucceededVoidFuture()
-        }.flatMapError { [self] error in
-            finishRequest(context: context)
+        }.flatMapError { error in
+            let (handler, context) = bound.value
+            handler.finishRequest(context: context)
             if let closing = error as? ConnectionMustClose {
                 logger.warning("closing connection: \(closing.reason)")
             } else {
                 logger.error("closing connection after unexpected error handling \(request.apiKeyDescription): \(error)")
             }
-            close(context: context)
+            handler.close(context: context)
             return eventLoop.makeSucceededVoidFuture()
         }
     }

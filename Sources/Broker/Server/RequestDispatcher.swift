@@ -57,7 +57,9 @@ final class RequestDispatcher: Sendable {
     }
 
     /// Runs the in-order part of the request and returns a future of the eventual response.
-    func dispatch(_ frame: RequestFrame, eventLoop: EventLoop, logger: Logger) -> EventLoopFuture<EventLoopFuture<EncodedResponse>> {
+    func dispatch(
+        _ frame: RequestFrame, eventLoop: any EventLoop, executor: EventLoopTaskExecutor, logger: Logger
+    ) -> EventLoopFuture<EventLoopFuture<EncodedResponse>> {
         guard let route = routes[frame.rawApiKey] else {
             return eventLoop.makeFailedFuture(ConnectionMustClose(reason: "unsupported request \(frame.apiKeyDescription) from client \(frame.clientID ?? "-")"))
         }
@@ -77,12 +79,23 @@ final class RequestDispatcher: Sendable {
             broker: broker, apiVersion: frame.apiVersion, clientID: frame.clientID, client: frame.client,
             logger: logger, supportedVersions: supportedVersions, resources: resources)
         let promise = eventLoop.makePromise(of: EventLoopFuture<EncodedResponse>.self)
-        promise.completeWithTask {
-            switch try await route.run(frame, context) {
-            case .ready(let response):
-                return eventLoop.makeSucceededFuture(response)
-            case .later(let wait):
-                return eventLoop.makeFutureWithTask { try await wait() }
+        Task(executorPreference: executor) {
+            do {
+                switch try await route.run(frame, context) {
+                case .ready(let response):
+                    promise.succeed(eventLoop.makeSucceededFuture(response))
+                case .later(let wait):
+                    // Hand back the in-order part now; the wait goes on in this same task.
+                    let later = eventLoop.makePromise(of: EncodedResponse.self)
+                    promise.succeed(later.futureResult)
+                    do {
+                        later.succeed(try await wait())
+                    } catch {
+                        later.fail(error)
+                    }
+                }
+            } catch {
+                promise.fail(error)
             }
         }
         return promise.futureResult.map { response in
