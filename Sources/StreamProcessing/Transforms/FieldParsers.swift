@@ -111,7 +111,7 @@ enum FieldParsers {
     }
 }
 
-public enum FieldParseError: Error, Equatable, CustomStringConvertible {
+public enum FieldParseError: Error, Hashable, CustomStringConvertible {
     case missingField(String)
     case invalidJSON(String)
     case invalidLogfmt(String)
