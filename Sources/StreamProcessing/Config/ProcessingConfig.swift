@@ -112,8 +112,17 @@ enum ProcessingConfig {
             guard !name.isEmpty, !columns.contains(where: { $0.name == name }) else { throw columnNode.error("column names must be unique and non-empty") }
             columns.append(AggregateColumn(name: name, function: try function(columnNode)))
         }
+        let groupBy = try map.optional("group_by")?.strings() ?? []
+        // Sinks write group-by fields, columns and these as one flat row: names must not collide.
+        let reserved: Set<String> = ["window_start", "window_end", "revision", "is_final", "aggregation"]
+        for name in groupBy + columns.map(\.name) where reserved.contains(name) {
+            throw node.error("\(name) is reserved for the window's own fields; rename the column or group-by field")
+        }
+        if let clash = groupBy.first(where: { field in columns.contains { $0.name == field } }) {
+            throw node.error("\(clash) is both a group-by field and a column")
+        }
         return WindowedAggregationSpec(
-            name: try map.required("name").string(), window: spec, groupBy: try map.optional("group_by")?.strings() ?? [],
+            name: try map.required("name").string(), window: spec, groupBy: groupBy,
             columns: columns, allowedLatenessMillis: try map.optional("lateness")?.durationMillis() ?? 0)
     }
 
