@@ -125,6 +125,21 @@ import Testing
         #expect(aggregator.openWindowCount == 1)
     }
 
+    @Test func aWindowOpenedOnlyByALateEventIsEmittedAtOnce() {
+        var aggregator = WindowedAggregator(spec: WindowedAggregationSpec(
+            name: "late", window: tumbling(10_000), groupBy: ["k"],
+            columns: [AggregateColumn(name: "n", function: .count)], allowedLatenessMillis: 5000))
+        _ = aggregator.add(event(["k": .string("a")], at: 12_000), watermarkMillis: .min)
+        #expect(aggregator.advance(to: 12_000).isEmpty)
+        let late = aggregator.add(event(["k": .string("b")], at: 9000), watermarkMillis: 12_000)
+        #expect(late.map(\.groupKey.values) == [["b"]])
+        #expect(late.first?.revision == 0)
+        #expect(late.first?.isFinal == false)
+        let final = aggregator.advance(to: 15_000)
+        #expect(final.map(\.revision) == [1])
+        #expect(final.first?.isFinal == true)
+    }
+
     @Test func zeroLatenessEmitsOnceAsFinal() {
         var aggregator = WindowedAggregator(spec: WindowedAggregationSpec(
             name: "z", window: tumbling(100), groupBy: ["k"], columns: [AggregateColumn(name: "n", function: .count)], allowedLatenessMillis: 0))

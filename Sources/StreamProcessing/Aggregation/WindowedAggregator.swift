@@ -41,6 +41,8 @@ public struct WindowedAggregator: Codable, Sendable, Equatable {
     public let spec: WindowedAggregationSpec
     private var windows: [WindowKey: WindowState] = [:]
     private var lastWatermarkMillis: Int64 = .min
+    /// The earliest watermark at which `advance` has anything to do: keeps per-event advances O(1).
+    private var nextDeadlineMillis: Int64 = .max
     public private(set) var metrics = Metrics()
 
     public init(spec: WindowedAggregationSpec) {
@@ -69,11 +71,14 @@ public struct WindowedAggregator: Codable, Sendable, Equatable {
                 state.accumulators[index].add(event, for: spec.columns[index].function)
             }
             contributed = true
-            if let revision = state.emittedRevision {
-                state.emittedRevision = revision + 1
+            if end <= watermarkMillis {
+                // Already past its end: emitted now, as the next revision (or the first, for a window
+                // that only late events opened).
+                state.emittedRevision = state.emittedRevision.map { $0 + 1 } ?? 0
                 updatedEmitted = true
                 updates.append(result(for: key, state: state, isFinal: false))
             }
+            nextDeadlineMillis = min(nextDeadlineMillis, deadline(endMillis: end, emitted: state.emittedRevision != nil))
             windows[key] = state
         }
         if contributed { metrics.eventsAggregated += 1 } else { metrics.lateEventsDropped += 1 }
@@ -85,6 +90,7 @@ public struct WindowedAggregator: Codable, Sendable, Equatable {
     public mutating func advance(to watermarkMillis: Int64) -> [WindowResult] {
         guard watermarkMillis > lastWatermarkMillis else { return [] }
         lastWatermarkMillis = watermarkMillis
+        guard watermarkMillis >= nextDeadlineMillis else { return [] }
         var emissions: [WindowResult] = []
         for key in windows.keys.filter({ $0.endMillis <= watermarkMillis }).sorted() {
             guard var state = windows[key] else { continue }
@@ -98,7 +104,15 @@ public struct WindowedAggregator: Codable, Sendable, Equatable {
             }
             windows[key] = isFinal ? nil : state
         }
+        nextDeadlineMillis = windows.map { deadline(endMillis: $0.key.endMillis, emitted: $0.value.emittedRevision != nil) }.min() ?? .max
         return emissions
+    }
+
+    /// When a window next needs `advance`: at its end to be emitted, at end + lateness to be finalized.
+    private func deadline(endMillis: Int64, emitted: Bool) -> Int64 {
+        guard emitted else { return endMillis }
+        let (deadline, overflow) = endMillis.addingReportingOverflow(spec.allowedLatenessMillis)
+        return overflow ? .max : deadline
     }
 
     private func isClosed(endMillis: Int64, watermarkMillis: Int64) -> Bool {

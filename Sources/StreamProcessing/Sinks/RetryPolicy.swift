@@ -15,8 +15,9 @@ public struct RetryPolicy: Hashable, Sendable {
 
     /// The wait before attempt `attempt + 1`, for `attempt` ≥ 1.
     public func delayMillis(afterAttempt attempt: Int) -> Int64 {
-        let scaled = Double(initialDelayMillis) * pow(multiplier, Double(max(0, attempt - 1)))
-        return scaled >= Double(maxDelayMillis) ? maxDelayMillis : Int64(scaled)
+        var delay = Double(initialDelayMillis)
+        for _ in 1..<max(1, attempt) where delay < Double(maxDelayMillis) { delay *= multiplier }
+        return delay >= Double(maxDelayMillis) ? maxDelayMillis : Int64(delay)
     }
 
     /// Runs `operation` until it succeeds, fails with an error `isRetryable` rejects, or attempts run out
@@ -36,15 +37,6 @@ public struct RetryPolicy: Hashable, Sendable {
                 attempt += 1
             }
         }
-    }
-
-    private func pow(_ base: Double, _ exponent: Double) -> Double {
-        var result = 1.0
-        for _ in 0..<Int(exponent) {
-            result *= base
-            if result > 1e15 { break }
-        }
-        return result
     }
 }
 

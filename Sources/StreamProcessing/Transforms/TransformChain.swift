@@ -20,7 +20,7 @@ public struct TransformChain: Sendable {
     }
 
     private let steps: [Step]
-    public var dedupeMemory: [Int: DedupeMemory] = [:]
+    var dedupeMemory: [Int: DedupeMemory] = [:]
 
     public init(_ specs: [TransformSpec]) throws {
         steps = try specs.enumerated().map { index, spec in
@@ -155,7 +155,7 @@ public struct TransformChain: Sendable {
 ///
 /// Entries older than the dedupe interval (measured from the latest event time seen) are forgotten in
 /// amortized sweeps, so memory is bounded by the number of distinct keys per interval.
-public struct DedupeMemory: Codable, Sendable, Equatable {
+struct DedupeMemory: Codable, Sendable, Equatable {
     private var firstSeen: [String: Int64] = [:]
     private var latestTimeMillis: Int64 = .min
     private var sizeAfterLastSweep = 0
