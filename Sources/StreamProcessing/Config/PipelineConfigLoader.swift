@@ -3,6 +3,39 @@ import Yams
 
 /// Reads a pipeline from YAML, validates it, and resolves `${ENV}` references.
 ///
+/// ```yaml
+/// name: checkout
+/// source: {topics: [logs.api], group_id: logport-checkout, out_of_orderness: 5s, idle_timeout: 30s, live: true}
+/// transforms:
+///   - parse: json                       # or logfmt, or {format: regex, pattern: "(?<name>...)", field: message}
+///   - timestamp: {field: ts, format: iso8601}   # unix_ms, unix_s
+///   - filter: {field: level, op: ne, value: debug}  # eq ne gt gte lt lte contains matches exists missing
+///   - rename: {from: svc, to: service}
+///   - derive: {field: seconds, from: ms, op: divide, value: 1000}   # or {field: x, template: "{a}/{b}"}
+///   - dedupe: {key: [request_id], within: 5m}
+///   - drop: [password]
+///   - set: {field: env, value: prod}
+/// aggregations:
+///   - name: latency
+///     window: {tumbling: 1m}            # or {hopping: 5m, every: 1m}
+///     lateness: 30s
+///     group_by: [service]
+///     columns: {requests: count, bytes: {sum: bytes}, p99: {percentile: ms, q: 0.99},
+///               users: {distinct: user}, pages: {top: path, n: 5}, mean: {avg: ms}}
+/// detectors:
+///   - {name: spiky, metric: latency.p99, ewma: {alpha: 0.1, threshold: 4, warmup: 30}, seasonality: 1d}
+/// alerts:
+///   - {name: slow, metric: latency.p99, threshold: {op: ">", value: 500}, cooldown: 10m, severity: critical}
+///   - {name: silent, metric: latency.requests, absent: {windows: 5}}
+///   - {name: weird, detector: spiky, anomaly: {score: 4}}
+/// notify: [{webhook: {url: "${ALERT_HOOK}"}}, {kafka: {topic: alerts}}, {log: {}}]
+/// sinks:
+///   - clickhouse: {url: "http://localhost:8123", table: latency_1m, input: latency, batch_rows: 10000, batch_interval: 1s}
+///   - sqlite: {path: /var/lib/logport/process.db}
+///   - file: {path: /var/log/logport/events.jsonl, input: events}
+///   - kafka: {topic: aggregates, input: [latency]}
+/// ```
+///
 /// Every error is a `ConfigError` naming file, line, column and field; references between sections
 /// (a detector's metric, an alert's detector, a sink's aggregation) are checked, so a pipeline that loads
 /// can be built.

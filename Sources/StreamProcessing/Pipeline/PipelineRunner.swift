@@ -9,7 +9,8 @@ import Logging
 /// A failure at any step throws before the later steps, so committed offsets never run ahead of durable
 /// output. On start the runner restores the last checkpoint and seeks the source to its offsets; output
 /// written after that checkpoint is written again on replay, which the sinks absorb (ClickHouse
-/// deduplication tokens and ReplacingMergeTree, SQLite upserts).
+/// deduplication tokens and ReplacingMergeTree, SQLite upserts). Notifications are therefore
+/// at-least-once: a replay re-sends them with the same alert id, by which receivers can deduplicate.
 public actor PipelineRunner {
     public struct Metrics: Sendable, Equatable {
         public var checkpoints: UInt64 = 0
