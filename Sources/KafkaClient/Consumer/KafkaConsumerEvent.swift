@@ -1,0 +1,24 @@
+/// What happens to a consumer besides records: rebalances and errors librdkafka reports and recovers
+/// from by itself (a broker going away, a subscribed topic missing).
+public enum KafkaConsumerEvent: Sendable, Hashable {
+    /// The group gave this member these partitions (all of them, or, with cooperative-sticky, the added ones).
+    case partitionsAssigned([TopicPartition])
+    /// These partitions were taken away; `lost` means the member was fenced out of the group, so
+    /// committing their offsets would fail.
+    case partitionsRevoked([TopicPartition], lost: Bool)
+    /// The end of a partition was reached (only with `enable.partition.eof=true`).
+    case partitionEOF(TopicPartition, offset: Int64)
+    case error(KafkaError)
+}
+
+extension KafkaError: Hashable {
+    public static func == (lhs: KafkaError, rhs: KafkaError) -> Bool {
+        lhs.code == rhs.code && lhs.message == rhs.message && lhs.context == rhs.context
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(code)
+        hasher.combine(message)
+        hasher.combine(context)
+    }
+}

@@ -1,0 +1,8 @@
+/// Where the broker stored a produced record.
+public struct DeliveryReport: Sendable, Hashable {
+    public var topic: String
+    public var partition: Int32
+    public var offset: Int64
+    /// The record's timestamp as librdkafka knows it (the producer's, or the broker's for LogAppendTime).
+    public var timestamp: KafkaTimestamp?
+}
