@@ -54,4 +54,9 @@ public struct ClusterDescription: Sendable, Hashable {
 public struct WatermarkOffsets: Sendable, Hashable {
     public var low: Int64
     public var high: Int64
+
+    public init(low: Int64, high: Int64) {
+        self.low = low
+        self.high = high
+    }
 }

@@ -25,8 +25,8 @@ final class ConsumedMessageBuffer: @unchecked Sendable {
 
     private var count: Int { messages.count - head }
 
-    /// Poll thread: adds a batch, then waits while the buffer is full and `keepWaiting()` holds.
-    func push(_ batch: [ConsumedMessage], keepWaiting: () -> Bool) {
+    /// Poll thread: adds a batch, handing messages straight to waiting readers.
+    func append(_ batch: [ConsumedMessage]) {
         var handOffs: [(Waiter, ConsumedMessage)] = []
         condition.lock()
         guard end == nil else {
@@ -41,7 +41,10 @@ final class ConsumedMessageBuffer: @unchecked Sendable {
         messages.append(contentsOf: remaining)
         condition.unlock()
         for (waiter, message) in handOffs { waiter.resume(returning: message) }
+    }
 
+    /// Poll thread: waits while the buffer is full, the sequence open and `keepWaiting()` holds.
+    func waitWhileFull(keepWaiting: () -> Bool) {
         condition.lock()
         while count >= capacity, end == nil, keepWaiting() {
             _ = condition.wait(until: Date(timeIntervalSinceNow: 0.1))

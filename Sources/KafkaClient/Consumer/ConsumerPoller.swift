@@ -1,9 +1,10 @@
 import CRdKafka
 import Logging
+import NIOConcurrencyHelpers
 
 /// One turn of a consumer's poll thread: store the positions readers reached, fetch a batch (waiting
-/// up to 100 ms for its first message), turn error messages into events, and push the batch into the
-/// buffer, where the thread waits while the buffer is full.
+/// up to 100 ms for its first message), turn error messages into events, append the batch to the
+/// buffer, and wait while the buffer is full.
 struct ConsumerPoller: Sendable {
     enum Source: Sendable {
         /// The high-level consumer queue: group messages, plus rebalance and error callbacks.
@@ -20,16 +21,31 @@ struct ConsumerPoller: Sendable {
     let events: AsyncStream<KafkaConsumerEvent>.Continuation
     /// Whether this wrapper stores offsets as readers take messages (see `KafkaConsumer`).
     let storesPositions: Bool
+    /// Held while a batch is fetched and appended (not while waiting for room), and by `reposition`.
+    let fetchLock = NIOLock()
 
     func pollOnce(while running: () -> Bool) {
         if storesPositions { storeReadPositions() }
-        var batch: [ConsumedMessage] = []
-        var next = poll(timeoutMilliseconds: 100)
-        while let message = next {
-            handle(message, into: &batch)
-            next = batch.count < Self.batchLimit ? poll(timeoutMilliseconds: 0) : nil
+        fetchLock.withLock {
+            var batch: [ConsumedMessage] = []
+            var next = poll(timeoutMilliseconds: 100)
+            while let message = next {
+                handle(message, into: &batch)
+                next = batch.count < Self.batchLimit ? poll(timeoutMilliseconds: 0) : nil
+            }
+            buffer.append(batch)
         }
-        if !batch.isEmpty { buffer.push(batch, keepWaiting: running) }
+        buffer.waitWhileFull(keepWaiting: running)
+    }
+
+    /// Runs `change` (a seek or assign) while no batch is being fetched, then drops the unread
+    /// messages it made stale. From the change on, librdkafka itself drops messages fetched for the
+    /// old position, so nothing stale slips in afterwards and nothing current is dropped.
+    func reposition(discarding shouldDrop: (TopicPartition) -> Bool, _ change: () throws(KafkaError) -> Void) throws(KafkaError) {
+        fetchLock.lock()
+        defer { fetchLock.unlock() }
+        try change()
+        buffer.discard(where: shouldDrop)
     }
 
     func storeReadPositions() {

@@ -73,20 +73,21 @@ public final class KafkaConsumer: Sendable {
         try client.check(rd_kafka_unsubscribe(client.handle), "unsubscribing")
     }
 
-    /// Reads exactly these partitions from these positions, replacing any previous assignment.
+    /// Reads exactly these partitions from these positions, replacing any previous assignment;
+    /// records fetched under the previous assignment and not yet read are dropped.
     public func assign(_ offsets: [TopicPartition: KafkaOffset]) async throws {
-        let kept = Set(offsets.keys)
-        poller.buffer.discard { !kept.contains($0) }
-        switch poller.source {
-        case .group:
-            let client = client
-            let raw = offsets.mapValues(\.rawValue)
-            try await BlockingCalls.run {
-                let list = PartitionList(raw)
-                try client.check(rd_kafka_assign(client.handle, list.pointer), "assigning \(raw.keys.sorted())")
+        let client = client
+        let poller = poller
+        try await BlockingCalls.run {
+            try poller.reposition(discarding: { _ in true }) { () throws(KafkaError) in
+                switch poller.source {
+                case .group:
+                    let list = PartitionList(offsets.mapValues(\.rawValue))
+                    try client.check(rd_kafka_assign(client.handle, list.pointer), "assigning \(offsets.keys.sorted())")
+                case .standalone(let partitions):
+                    try partitions.assign(offsets)
+                }
             }
-        case .standalone(let partitions):
-            try await BlockingCalls.run { try partitions.assign(offsets) }
         }
     }
 
@@ -159,14 +160,17 @@ public final class KafkaConsumer: Sendable {
     /// Moves the read position of an assigned partition; buffered records of it are dropped.
     public func seek(_ partition: TopicPartition, to offset: KafkaOffset, timeout: Duration = .seconds(10)) async throws {
         let client = client
+        let poller = poller
         try await BlockingCalls.run {
-            let list = PartitionList([partition: offset.rawValue])
-            try client.check(rd_kafka_seek_partitions(client.handle, list.pointer, timeout.timeoutMilliseconds), "seeking \(partition) to \(offset)")
-            if let failure = firstPartitionError(partitionListEntries(list.pointer), doing: "seeking to \(offset) in") {
-                throw client.explain(failure)
+            try poller.reposition(discarding: { $0 == partition }) { () throws(KafkaError) in
+                let list = PartitionList([partition: offset.rawValue])
+                try client.check(
+                    rd_kafka_seek_partitions(client.handle, list.pointer, timeout.timeoutMilliseconds), "seeking \(partition) to \(offset)")
+                if let failure = firstPartitionError(partitionListEntries(list.pointer), doing: "seeking to \(offset) in") {
+                    throw client.explain(failure)
+                }
             }
         }
-        poller.buffer.discard { $0 == partition }
     }
 
     /// Stops fetching these partitions (records already fetched are still delivered).
