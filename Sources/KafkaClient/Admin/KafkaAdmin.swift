@@ -20,7 +20,10 @@ public final class KafkaAdmin: Sendable {
         pollThread = PollThread(name: "kafka-admin-poll") { _ in rd_kafka_poll(client.handle, 100) }
     }
 
-    deinit { pollThread.stop() }
+    deinit {
+        let pollThread = pollThread
+        BlockingCalls.runDetached { pollThread.stop() }
+    }
 
     /// Stops the client's poll thread; the admin client must not be used afterwards.
     public func close() async {
@@ -71,6 +74,24 @@ public final class KafkaAdmin: Sendable {
             var count = 0
             let results = rd_kafka_DeleteTopics_result_topics(rd_kafka_event_DeleteTopics_result(event), &count)
             try checkTopicResults(objects(results, count: count), "deleting topic")
+        }
+    }
+
+    /// Grows `topic` to `totalCount` partitions (Kafka never shrinks a topic).
+    public func createPartitions(topic: String, totalCount: Int, timeout: Duration = .seconds(10)) async throws {
+        let client = client
+        try await client.adminRequest("adding partitions to topic \(topic)", timeout: timeout) { options, queue throws(KafkaError) in
+            var text = ErrorTextBuffer()
+            guard let request = rd_kafka_NewPartitions_new(topic, totalCount, &text.bytes, text.bytes.count) else {
+                throw KafkaError(code: .invalidArgument, message: text.text, context: "adding partitions to topic \(topic)")
+            }
+            var requests: [OpaquePointer?] = [request]
+            defer { rd_kafka_NewPartitions_destroy_array(&requests, requests.count) }
+            rd_kafka_CreatePartitions(client.handle, &requests, requests.count, options, queue)
+        } parse: { event throws(KafkaError) in
+            var count = 0
+            let results = rd_kafka_CreatePartitions_result_topics(rd_kafka_event_CreatePartitions_result(event), &count)
+            try checkTopicResults(objects(results, count: count), "adding partitions to topic")
         }
     }
 

@@ -60,7 +60,10 @@ public final class KafkaConsumer: Sendable {
         }
     }
 
-    deinit { try? shutDown() }
+    deinit {
+        let teardown = teardown
+        BlockingCalls.runDetached { try? teardown.run() }
+    }
 
     /// Joins the group and lets it assign partitions of `topics` (names or `^regex` patterns).
     public func subscribe(topics: [String]) throws {
@@ -185,10 +188,40 @@ public final class KafkaConsumer: Sendable {
     /// Leaves the group (committing stored offsets when auto-commit is on), ends `messages` and
     /// `events`, and stops the poll thread. Records still buffered are dropped uncommitted.
     public func close() async throws {
-        try await BlockingCalls.run { [self] in try shutDown() }
+        let teardown = teardown
+        try await BlockingCalls.run { try teardown.run() }
     }
 
-    private func shutDown() throws(KafkaError) {
+    private var teardown: ConsumerTeardown {
+        ConsumerTeardown(client: client, poller: poller, pollThread: pollThread, open: open, groupID: groupID)
+    }
+
+    private func requireGroup(_ what: String) throws(KafkaError) {
+        guard groupID == nil else { return }
+        throw KafkaError(code: .invalidArgument, message: "this needs a consumer group; set group.id", context: what)
+    }
+
+    private func changeFetching(
+        _ partitions: [TopicPartition], _ what: String,
+        _ call: (OpaquePointer, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> rd_kafka_resp_err_t
+    ) throws(KafkaError) {
+        let list = PartitionList(partitions)
+        try client.check(call(client.handle, list.pointer), "\(what) \(partitions)")
+        if let failure = firstPartitionError(partitionListEntries(list.pointer), doing: what) { throw failure }
+    }
+}
+
+/// Closing a consumer, once: end the sequences, stop the poll thread, then leave the group (librdkafka
+/// serves the final rebalance inside rd_kafka_consumer_close) or stop the standalone partitions.
+/// Blocks, so it runs on a dedicated thread.
+private struct ConsumerTeardown: Sendable {
+    let client: NativeClient
+    let poller: ConsumerPoller
+    let pollThread: PollThread
+    let open: NIOLockedValueBox<Bool>
+    let groupID: String?
+
+    func run() throws(KafkaError) {
         let wasOpen = open.withLockedValue { open in
             defer { open = false }
             return open
@@ -204,19 +237,5 @@ public final class KafkaConsumer: Sendable {
             if poller.storesPositions { poller.storeReadPositions() }
             try client.check(rd_kafka_consumer_close(client.handle), "closing consumer of group \(groupID ?? "")")
         }
-    }
-
-    private func requireGroup(_ what: String) throws(KafkaError) {
-        guard groupID == nil else { return }
-        throw KafkaError(code: .invalidArgument, message: "this needs a consumer group; set group.id", context: what)
-    }
-
-    private func changeFetching(
-        _ partitions: [TopicPartition], _ what: String,
-        _ call: (OpaquePointer, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> rd_kafka_resp_err_t
-    ) throws(KafkaError) {
-        let list = PartitionList(partitions)
-        try client.check(call(client.handle, list.pointer), "\(what) \(partitions)")
-        if let failure = firstPartitionError(partitionListEntries(list.pointer), doing: what) { throw failure }
     }
 }

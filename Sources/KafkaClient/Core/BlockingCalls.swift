@@ -12,4 +12,10 @@ enum BlockingCalls {
     static func run<Result: Sendable>(_ body: @escaping @Sendable () throws -> Result) async throws -> Result {
         try await pool.runIfActive(body)
     }
+
+    /// Runs `body` on a dedicated thread without waiting for it: for teardown started from a `deinit`,
+    /// which may run on any thread, including the cooperative pool.
+    static func runDetached(_ body: @escaping @Sendable () -> Void) {
+        pool.submit { _ in body() }
+    }
 }

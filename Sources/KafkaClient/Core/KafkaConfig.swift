@@ -121,11 +121,11 @@ public enum KafkaAcks: String, Sendable, CaseIterable {
     case leader = "1"
     case all = "all"
 
-    /// Accepts Kafka's spellings: 0, 1, -1, all.
-    public init?(argument: String) {
-        switch argument {
+    /// Accepts every spelling Kafka tools accept: 0, 1, -1, all.
+    public init?(kafkaSpelling: String) {
+        switch kafkaSpelling {
         case "-1": self = .all
-        default: self.init(rawValue: argument)
+        default: self.init(rawValue: kafkaSpelling)
         }
     }
 }

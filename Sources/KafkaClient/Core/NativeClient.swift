@@ -28,7 +28,17 @@ final class NativeClient: @unchecked Sendable {
         self.bootstrapServers = config.bootstrapServers ?? "(no bootstrap.servers)"
     }
 
-    deinit { rd_kafka_destroy(handle) }
+    /// rd_kafka_destroy joins librdkafka's threads, which can take a second, so it runs on a
+    /// dedicated thread; `callbacks` stays alive until it returns, as callbacks may fire meanwhile.
+    deinit {
+        // Nothing else can reach the handle any more: this closure is its only user.
+        nonisolated(unsafe) let handle = handle
+        let callbacks = callbacks
+        BlockingCalls.runDetached {
+            rd_kafka_destroy(handle)
+            withExtendedLifetime(callbacks) {}
+        }
+    }
 
     /// Adds the last cluster-wide error to an error that only says "timed out" or "transport failure",
     /// so an operator learns that, say, the bootstrap address refused connections.

@@ -33,7 +33,12 @@ public final class KafkaProducer: Sendable {
         }
     }
 
-    deinit { shutDown(flushTimeout: .zero) }
+    deinit {
+        let (client, pollThread, capacity, accepting) = (client, pollThread, capacity, accepting)
+        BlockingCalls.runDetached {
+            Self.shutDown(client: client, pollThread: pollThread, capacity: capacity, accepting: accepting, flushTimeout: .zero)
+        }
+    }
 
     /// Produces one record and waits for the broker's acknowledgement.
     public func send(
@@ -83,6 +88,28 @@ public final class KafkaProducer: Sendable {
         }
     }
 
+    /// Fetches `topic`'s partitions and leaders now. librdkafka learns a topic's metadata when the
+    /// first record for it is produced; if that happens while the first broker connection is still
+    /// being set up, the records wait for its once-a-second metadata refresh. Call this before
+    /// latency-sensitive producing. Throws if the topic's metadata has an error (e.g. it is missing
+    /// and `allow.auto.create.topics` is false).
+    public func loadMetadata(topic: String, timeout: Duration = .seconds(10)) async throws {
+        let client = client
+        try await BlockingCalls.run {
+            let context = "loading metadata of topic \(topic)"
+            guard let topicHandle = rd_kafka_topic_new(client.handle, topic, nil) else {
+                throw KafkaError(rd_kafka_last_error(), context: context)
+            }
+            defer { rd_kafka_topic_destroy(topicHandle) }
+            var metadata: UnsafePointer<rd_kafka_metadata>?
+            try client.check(rd_kafka_metadata(client.handle, 0, topicHandle, &metadata, timeout.timeoutMilliseconds), context)
+            defer { metadata.map(rd_kafka_metadata_destroy) }
+            if let metadata, metadata.pointee.topic_cnt > 0, metadata.pointee.topics[0].err != RD_KAFKA_RESP_ERR_NO_ERROR {
+                throw KafkaError(metadata.pointee.topics[0].err, context: context)
+            }
+        }
+    }
+
     /// Messages not yet acknowledged (queued, in flight, or awaiting their delivery callback).
     public var outstandingCount: Int { Int(rd_kafka_outq_len(client.handle)) }
 
@@ -101,10 +128,15 @@ public final class KafkaProducer: Sendable {
     /// Stops accepting messages, waits up to `flushTimeout` for outstanding ones, then fails whatever is
     /// left with a purge error (so every delivery callback runs) and stops the poll thread.
     public func close(flushTimeout: Duration = .seconds(10)) async {
-        _ = try? await BlockingCalls.run { [self] in shutDown(flushTimeout: flushTimeout) }
+        let (client, pollThread, capacity, accepting) = (client, pollThread, capacity, accepting)
+        _ = try? await BlockingCalls.run {
+            Self.shutDown(client: client, pollThread: pollThread, capacity: capacity, accepting: accepting, flushTimeout: flushTimeout)
+        }
     }
 
-    private func shutDown(flushTimeout: Duration) {
+    private static func shutDown(
+        client: NativeClient, pollThread: PollThread, capacity: ProducerCapacity, accepting: NIOLockedValueBox<Bool>, flushTimeout: Duration
+    ) {
         let wasAccepting = accepting.withLockedValue { accepting in
             defer { accepting = false }
             return accepting
