@@ -103,7 +103,7 @@ let package = Package(
         .testTarget(name: "LogStorageTests", dependencies: ["LogStorage"]),
         .testTarget(
             name: "KafkaClientTests",
-            dependencies: ["KafkaClient", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]
+            dependencies: ["KafkaClient", "CRdKafka", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]
         ),
         .testTarget(
             name: "BrokerTests",

@@ -32,7 +32,11 @@ extension NativeClient {
             guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
                 throw explain(KafkaError(code, message: rd_kafka_event_error_string(event), context: what))
             }
-            return try parse(event)
+            do throws(KafkaError) {
+                return try parse(event)
+            } catch {
+                throw explain(error)
+            }
         }
     }
 }
