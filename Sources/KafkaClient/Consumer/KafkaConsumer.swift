@@ -161,14 +161,16 @@ public final class KafkaConsumer: Sendable {
     }
 
     /// Moves the read position of an assigned partition; buffered records of it are dropped.
-    public func seek(_ partition: TopicPartition, to offset: KafkaOffset, timeout: Duration = .seconds(10)) async throws {
+    /// A seek only changes the local fetcher, so it waits without a timeout (librdkafka 2.0 also
+    /// reads seek timeouts as microseconds, failing any seek slower than the number given).
+    public func seek(_ partition: TopicPartition, to offset: KafkaOffset) async throws {
         let client = client
         let poller = poller
         try await BlockingCalls.run {
             try poller.reposition(discarding: { $0 == partition }) { () throws(KafkaError) in
                 let list = PartitionList([partition: offset.rawValue])
                 try client.check(
-                    rd_kafka_seek_partitions(client.handle, list.pointer, timeout.timeoutMilliseconds), "seeking \(partition) to \(offset)")
+                    rd_kafka_seek_partitions(client.handle, list.pointer, -1), "seeking \(partition) to \(offset)")
                 if let failure = firstPartitionError(partitionListEntries(list.pointer), doing: "seeking to \(offset) in") {
                     throw client.explain(failure)
                 }
