@@ -2,7 +2,7 @@ import Foundation
 import KafkaClient
 
 /// A consumed record as one JSON object for scripts. Keys, values and headers are UTF-8 strings;
-/// bytes that are not valid UTF-8 go in `key_base64` / `value_base64` / a header's `value_base64`
+/// bytes that are not valid UTF-8 go in `keyBase64` / `valueBase64` / a header's `valueBase64`
 /// instead, so nothing is silently mangled.
 struct RecordJSON: Encodable {
     struct Header: Encodable {
@@ -11,8 +11,7 @@ struct RecordJSON: Encodable {
         let valueBase64: String?
 
         enum CodingKeys: String, CodingKey {
-            case key, value
-            case valueBase64 = "value_base64"
+            case key, value, valueBase64
         }
 
         func encode(to encoder: any Encoder) throws {
@@ -46,10 +45,7 @@ struct RecordJSON: Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case topic, partition, offset, timestamp, key, value, headers
-        case timestampType = "timestamp_type"
-        case keyBase64 = "key_base64"
-        case valueBase64 = "value_base64"
+        case topic, partition, offset, timestamp, timestampType, key, keyBase64, value, valueBase64, headers
     }
 
     func encode(to encoder: any Encoder) throws {

@@ -34,11 +34,12 @@ struct LatencySummary: Encodable {
     let maxMs: Double
 
     var text: String {
-        "latency ms: avg \(format(averageMs)), p50 \(format(p50Ms)), p99 \(format(p99Ms)), p99.9 \(format(p999Ms)), max \(format(maxMs))"
+        "latency ms: avg \(decimalText(averageMs)), p50 \(decimalText(p50Ms)), p99 \(decimalText(p99Ms)), p99.9 \(decimalText(p999Ms)), max \(decimalText(maxMs))"
     }
 }
 
-func format(_ value: Double, digits: Int = 2) -> String {
+/// `value` rounded to `digits` decimals (at most 3), as plain text for reports.
+func decimalText(_ value: Double, digits: Int = 2) -> String {
     let scale = Double([1, 10, 100, 1000][min(digits, 3)])
     return String((value * scale).rounded() / scale)
 }

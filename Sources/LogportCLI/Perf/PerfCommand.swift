@@ -11,17 +11,18 @@ struct PerfCommand: AsyncParsableCommand {
 }
 
 /// What the producing perf tests share: how many records, how big, how fast, and producer settings.
+/// Counts and rates default per test (`produce`: 100000 as fast as possible; `e2e`: 10000 at 1000/s).
 struct PerfProducerOptions: ParsableArguments {
-    @Option(help: "Records to send.") var records = 100_000
+    @Option(help: "Records to send (default: produce 100000, e2e 10000).") var records: Int?
     @Option(help: "Bytes per record value (a log line cut or extended to this size).") var recordSize = 200
-    @Option(help: "Target records per second; -1 for as fast as possible.") var throughput: Double = -1
+    @Option(help: "Target records per second, -1 for unlimited (default: produce unlimited, e2e 1000).") var throughput: Double?
     @Option(help: "Acknowledgements: 0, 1, all (-1).") var acks: KafkaAcks?
     @Option(help: "linger.ms: how long to wait to fill a batch.") var lingerMs: Int?
     @Option(help: "Compression: none, gzip, snappy, lz4, zstd.") var compression: KafkaCompression?
     @Option(help: "batch.size in bytes.") var batchSize: Int?
 
     func validate() throws {
-        guard records > 0 else { throw ValidationError("--records must be positive") }
+        if let records, records <= 0 { throw ValidationError("--records must be positive") }
         guard recordSize > 0 else { throw ValidationError("--record-size must be positive") }
     }
 
@@ -32,10 +33,10 @@ struct PerfProducerOptions: ParsableArguments {
         if let batchSize { config.batchSize = batchSize }
     }
 
-    /// Distinct payloads to cycle through (generated before timing starts).
-    func payloads() -> [[UInt8]] {
+    /// `count` distinct payloads to cycle through (at most 10000), generated before timing starts.
+    func payloads(count: Int) -> [[UInt8]] {
         var generator = LogLineGenerator()
-        return generator.lines(count: min(records, 10_000), size: recordSize)
+        return generator.lines(count: min(count, 10_000), size: recordSize)
     }
 }
 
@@ -64,8 +65,8 @@ struct PerfResult: Encodable {
         case .json:
             try Console.json(self)
         case .table:
-            var line = "\(test): \(records) records in \(format(seconds, digits: 3)) s, "
-                + "\(format(recordsPerSecond, digits: 1)) records/s (\(format(megabytesPerSecond)) MB/s)"
+            var line = "\(test): \(records) records in \(decimalText(seconds, digits: 3)) s, "
+                + "\(decimalText(recordsPerSecond, digits: 1)) records/s (\(decimalText(megabytesPerSecond)) MB/s)"
             if let latency { line += "; " + latency.text }
             Console.out(line)
         }

@@ -5,7 +5,7 @@ import KafkaClient
 /// handing each record to the producer to receiving it in the consumer.
 struct PerfEndToEndCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "e2e", abstract: "Produce→consume latency at a target rate (default 1000 records/s).")
+        commandName: "e2e", abstract: "Produce→consume latency at a target rate (default 10000 records at 1000/s).")
 
     static let sentAtHeader = "logport.perf.sent-ns"
 
@@ -25,20 +25,20 @@ struct PerfEndToEndCommand: AsyncParsableCommand {
         producer.apply(to: &config)
         let kafkaProducer = try KafkaProducer(config: config)
         try await kafkaProducer.loadMetadata(topic: topic, timeout: client.timeoutDuration)
-        let payloads = producer.payloads()
+        let records = producer.records ?? 10_000
+        let payloads = producer.payloads(count: records)
         let endToEnd = LatencyRecorder()
         let acknowledged = LatencyRecorder()
         let tally = DeliveryTally()
-        let rate = producer.throughput > 0 ? producer.throughput : 1000
-        let limiter = RateLimiter(recordsPerSecond: rate)
+        let limiter = RateLimiter(recordsPerSecond: producer.throughput ?? 1000)
         let clock = ContinuousClock()
         let start = clock.now
 
-        async let received = readRecords(from: consumer, limit: producer.records, idleTimeout: client.timeoutDuration) { message in
+        async let received = readRecords(from: consumer, limit: records, idleTimeout: client.timeoutDuration) { message in
             guard let header = message.headers.first(where: { $0.key == Self.sentAtHeader })?.value, header.count == 8 else { return }
             endToEnd.record(since: header.reduce(0) { $0 << 8 | UInt64($1) })
         }
-        for index in 0..<producer.records {
+        for index in 0..<records {
             try await limiter.waitForTurn(index)
             let sentAt = LatencyRecorder.now
             let stamp = (0..<8).reversed().map { UInt8(truncatingIfNeeded: sentAt >> (UInt64($0) * 8)) }
@@ -55,12 +55,12 @@ struct PerfEndToEndCommand: AsyncParsableCommand {
         await kafkaProducer.close()
         try await consumer.close()
         if let failure = tally.firstFailure {
-            throw CommandFailure("\(tally.failed) of \(producer.records) records failed; first error: \(failure)")
+            throw CommandFailure("\(tally.failed) of \(records) records failed; first error: \(failure)")
         }
         try PerfResult(test: "e2e", records: read.records, bytes: read.bytes, elapsed: elapsed, latency: endToEnd.summary).print(output)
         if output == .table { Console.out("produce→ack " + acknowledged.summary.text) }
-        if read.records < producer.records {
-            throw CommandFailure("only \(read.records) of \(producer.records) records arrived; none for \(client.timeout) s")
+        if read.records < records {
+            throw CommandFailure("only \(read.records) of \(records) records arrived; none for \(client.timeout) s")
         }
     }
 }

@@ -18,14 +18,15 @@ struct PerfProduceCommand: AsyncParsableCommand {
         producer.apply(to: &config)
         let kafkaProducer = try KafkaProducer(config: config)
         try await kafkaProducer.loadMetadata(topic: topic, timeout: client.timeoutDuration)
-        let payloads = producer.payloads()
+        let records = producer.records ?? 100_000
+        let payloads = producer.payloads(count: records)
         let latency = LatencyRecorder()
         let tally = DeliveryTally()
         let limiter = RateLimiter(recordsPerSecond: producer.throughput)
         var progress = ProgressReporter(every: .seconds(5))
         let clock = ContinuousClock()
         let start = clock.now
-        for index in 0..<producer.records {
+        for index in 0..<records {
             try await limiter.waitForTurn(index)
             let sentAt = LatencyRecorder.now
             try await kafkaProducer.enqueue(ProducerMessage(topic: topic, value: payloads[index % payloads.count])) { result in
@@ -38,10 +39,9 @@ struct PerfProduceCommand: AsyncParsableCommand {
         let elapsed = clock.now - start
         await kafkaProducer.close()
         if let failure = tally.firstFailure {
-            throw CommandFailure("\(tally.failed) of \(producer.records) records failed; first error: \(failure)")
+            throw CommandFailure("\(tally.failed) of \(records) records failed; first error: \(failure)")
         }
-        try PerfResult(
-            test: "produce", records: producer.records, bytes: producer.records * producer.recordSize, elapsed: elapsed, latency: latency.summary
-        ).print(output)
+        try PerfResult(test: "produce", records: records, bytes: records * producer.recordSize, elapsed: elapsed, latency: latency.summary)
+            .print(output)
     }
 }
