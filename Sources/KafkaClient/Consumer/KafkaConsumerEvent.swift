@@ -10,15 +10,3 @@ public enum KafkaConsumerEvent: Sendable, Hashable {
     case partitionEOF(TopicPartition, offset: Int64)
     case error(KafkaError)
 }
-
-extension KafkaError: Hashable {
-    public static func == (lhs: KafkaError, rhs: KafkaError) -> Bool {
-        lhs.code == rhs.code && lhs.message == rhs.message && lhs.context == rhs.context
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(code)
-        hasher.combine(message)
-        hasher.combine(context)
-    }
-}

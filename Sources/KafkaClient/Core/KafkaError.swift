@@ -90,3 +90,16 @@ public struct KafkaError: Error, Sendable, CustomStringConvertible {
         return "\(prefix)\(message) [\(code.name)]"
     }
 }
+
+/// Equal when code, message and context match; retriable/fatal flags follow from those.
+extension KafkaError: Hashable {
+    public static func == (lhs: KafkaError, rhs: KafkaError) -> Bool {
+        lhs.code == rhs.code && lhs.message == rhs.message && lhs.context == rhs.context
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(code)
+        hasher.combine(message)
+        hasher.combine(context)
+    }
+}

@@ -10,9 +10,14 @@ enum TestCluster {
         get throws { try started.get().bootstrap }
     }
 
-    /// Whether the cluster serves consumer groups (FindCoordinator, JoinGroup, …). librdkafka answers
-    /// a group request to a broker without them with _UNSUPPORTED_FEATURE or a timeout.
+    /// Whether the cluster serves consumer groups (FindCoordinator, DescribeGroups, …), asked once.
+    /// librdkafka answers a group request to a broker without them with _UNSUPPORTED_FEATURE, or
+    /// times out looking for a coordinator.
     static func supportsConsumerGroups() async -> Bool {
+        await groupSupport.value
+    }
+
+    private static let groupSupport = Task<Bool, Never> {
         guard let bootstrap = try? bootstrap, let admin = try? KafkaAdmin(config: KafkaConfig(bootstrapServers: bootstrap)) else { return false }
         do {
             _ = try await admin.describeConsumerGroups(["logport-test-probe"], timeout: .seconds(5))
@@ -83,7 +88,7 @@ private enum BrokerProcess {
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         // The broker gets /dev/null as stdin; `cat` waits for the test process's pipe to close.
         process.arguments = [
-            "-c", "\"$0\" broker --data-dir \"$1\" --listen 127.0.0.1:\"$2\" --log-level warning </dev/null & broker=$!; cat >/dev/null; kill $broker",
+            "-c", "\"$0\" broker --data-dir \"$1\" --listen 127.0.0.1:\"$2\" --log-level warning </dev/null & broker=$!; cat >/dev/null; kill $broker; wait $broker; rm -rf \"$1\"",
             try BuildProducts.logport.path, dataDirectory.path, String(port),
         ]
         let lifeline = Pipe()
