@@ -38,7 +38,7 @@ func collect(_ count: Int, from consumer: KafkaConsumer, timeout: Duration = .se
     }
 }
 
-/// Fails unless `body` finishes within `limit`; returns how long it took.
+/// How long `body` took.
 func elapsed(_ body: () async throws -> Void) async rethrows -> Duration {
     let start = ContinuousClock.now
     try await body()
