@@ -90,7 +90,7 @@ struct CLITests {
         for command in [["topics", "list"], ["consume", "logs"], ["produce", "logs"], ["groups", "list"]] {
             let result = try await runLogport(command + ["-b", FailureTests.deadAddress, "--timeout", "2"], input: "x\n", limit: .seconds(20))
             #expect(result.status != 0, "\(command)")
-            #expect(result.duration < .seconds(6), "\(command) took \(result.duration)")
+            #expect(result.duration < .seconds(10), "\(command) took \(result.duration)")
             #expect(result.stderr.contains("Error:"), "\(command): \(result.stderr)")
             #expect(result.stderr.contains(FailureTests.deadAddress) || result.stderr.lowercased().contains("refused"), "\(command): \(result.stderr)")
         }

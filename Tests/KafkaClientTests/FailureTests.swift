@@ -17,7 +17,8 @@ struct FailureTests {
             #expect(error.description.contains(Self.deadAddress))
             #expect(error.description.lowercased().contains("refused"))
         }
-        #expect(took < .seconds(4))
+        // Well past the 2 s timeout but far below a hang: CI machines run tests in parallel on 2 cores.
+        #expect(took < .seconds(10))
     }
 
     @Test("a send to a wrong address fails after message.timeout.ms instead of hanging")
@@ -32,7 +33,7 @@ struct FailureTests {
             #expect(error.code == .messageTimedOut)
             #expect(error.description.contains("anything"))
         }
-        #expect(took < .seconds(5))
+        #expect(took < .seconds(12))
         await producer.close(flushTimeout: .zero)
     }
 
