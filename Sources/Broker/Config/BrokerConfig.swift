@@ -120,7 +120,7 @@ extension BrokerConfig {
     }
 
     /// A min above the max would make every JoinGroup fail with INVALID_SESSION_TIMEOUT.
-    func validateGroupSessionTimeouts(source: String) throws {
+    private func validateGroupSessionTimeouts(source: String) throws {
         let (min, max) = (groupCoordinator.minSessionTimeoutMs, groupCoordinator.maxSessionTimeoutMs)
         guard min <= max else {
             throw BrokerConfigError(
