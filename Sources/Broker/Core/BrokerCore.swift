@@ -34,7 +34,7 @@ final class BrokerCore: Sendable {
         self.ioPool = ioPool
         self.logger = logger
         self.groups = GroupCoordinatorService(
-            config: GroupCoordinatorConfig(), storage: storage, ioPool: ioPool, timerEventLoop: timerEventLoop,
+            config: config.groupCoordinator, storage: storage, ioPool: ioPool, timerEventLoop: timerEventLoop,
             appendNotifier: appendNotifier, logger: logger)
     }
 
