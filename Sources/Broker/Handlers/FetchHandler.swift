@@ -1,4 +1,5 @@
 import KafkaProtocol
+import KafkaRecords
 import LogStorage
 import NIOCore
 
@@ -9,9 +10,9 @@ import NIOCore
 /// Fetch sessions (KIP-227): this broker answers every fetch in full and never creates a session
 /// (session id 0), which the protocol allows and every client handles by sending full requests.
 struct FetchHandler: ApiHandler {
-    /// v0–3 would need records down-converted to message format v0/v1; clients of the last seven
-    /// years fetch v4+.
-    let versions: ClosedRange<Int16> = 4...16
+    /// v0–3 (sarama with an old `kafka-version`, very old clients) get their records down-converted
+    /// to message format v0/v1 in memory, as Kafka does; v4+ are served from the files with sendfile.
+    let versions: ClosedRange<Int16> = 0...16
 
     func handle(_ request: FetchRequest, context: RequestContext) async throws -> HandlerOutcome<FetchResponse> {
         if request.sessionId != 0 {
@@ -82,6 +83,8 @@ private struct FetchPlan: Sendable {
     let waitKeys: [TopicPartitionKey]
     let maxBytes: Int
     let isolationLevel: Int8
+    /// The message format a pre-v4 fetch needs; nil for v4+ (record batches as stored).
+    let legacyMagic: LegacyMagic?
 
     init(request: FetchRequest, version: Int16, broker: BrokerCore) {
         var topics: [(String, KafkaUUID)] = []
@@ -115,11 +118,13 @@ private struct FetchPlan: Sendable {
         self.waitKeys = waitKeys
         self.maxBytes = Int(max(0, request.maxBytes))
         self.isolationLevel = request.isolationLevel
+        self.legacyMagic = version >= 4 ? nil : (version >= 2 ? .v1 : .v0)
     }
 
     func read(context: RequestContext) async throws -> Result {
         let targets = self.targets
         let maxBytes = self.maxBytes
+        let legacyMagic = self.legacyMagic
         // READ_COMMITTED consumers stop at the last stable offset.
         let bound: ReadBound = isolationLevel == 1 ? .lastStableOffset : .highWatermark
         let reads: [PartitionOutcome] = try await context.broker.io {
@@ -128,7 +133,7 @@ private struct FetchPlan: Sendable {
             outcomes.reserveCapacity(targets.count)
             var sentAny = false
             for target in targets {
-                outcomes.append(Self.readPartition(target, bound: bound, remaining: &remaining, sentAny: &sentAny))
+                outcomes.append(Self.readPartition(target, bound: bound, legacyMagic: legacyMagic, remaining: &remaining, sentAny: &sentAny))
             }
             return outcomes
         }
@@ -151,7 +156,9 @@ private struct FetchPlan: Sendable {
         var release: (@Sendable () -> Void)?
     }
 
-    private static func readPartition(_ target: Target, bound: ReadBound, remaining: inout Int, sentAny: inout Bool) -> PartitionOutcome {
+    private static func readPartition(
+        _ target: Target, bound: ReadBound, legacyMagic: LegacyMagic?, remaining: inout Int, sentAny: inout Bool
+    ) -> PartitionOutcome {
         let index = target.partition.partition
         guard let log = target.log, target.error == .none else {
             return PartitionOutcome(data: .init(partitionIndex: index, errorCode: target.error, highWatermark: Offset(-1), records: .memory(ByteBuffer())))
@@ -176,6 +183,14 @@ private struct FetchPlan: Sendable {
             return PartitionOutcome(data: data, release: nil)
         }
         do {
+            if let legacyMagic {
+                let stored = try log.readIntoMemory(from: fetchOffset, maxBytes: max(limit, 1))
+                let converted = try LegacyMessageSet.downConvert(RecordBatch.readAll(from: stored), to: legacyMagic)
+                data.records = .memory(converted)
+                remaining = max(0, remaining - converted.readableBytes)
+                sentAny = sentAny || converted.readableBytes > 0
+                return PartitionOutcome(data: data, release: nil)
+            }
             let read = try log.read(from: fetchOffset, maxBytes: limit, upTo: bound, minOneBatch: !sentAny)
             data.highWatermark = read.offsets.highWatermark
             data.lastStableOffset = read.offsets.lastStableOffset
