@@ -15,6 +15,7 @@ final class BrokerCore: Sendable {
     let clusterID: String
     let producerIDs: ProducerIDAllocator
     let appendNotifier = AppendNotifier()
+    let fetchSessions = FetchSessionCache()
     /// Consumer groups and committed offsets; `load()` it before serving.
     let groups: GroupCoordinatorService
     let logger: Logger
