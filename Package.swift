@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-atomics.git", from: "1.3.0"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
@@ -23,6 +24,7 @@ let package = Package(
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
         .systemLibrary(name: "CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"])]),
+        .systemLibrary(name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
 
         // MARK: Protocol: wire codecs, no I/O
         .target(
@@ -70,6 +72,17 @@ let package = Package(
             ]
         ),
 
+        // MARK: Client: async Swift over librdkafka, for any Kafka cluster
+        .target(
+            name: "KafkaClient",
+            dependencies: [
+                "CRdKafka",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         // MARK: Stream processing: windows, sketches, detectors, alerts, sinks (`logport process`)
         .target(
             name: "StreamProcessing",
@@ -85,8 +98,9 @@ let package = Package(
         .target(
             name: "LogportCLI",
             dependencies: [
-                "Broker", "LogStorage",
+                "Broker", "LogStorage", "KafkaClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -107,6 +121,10 @@ let package = Package(
         .testTarget(name: "LogStorageTests", dependencies: ["LogStorage"]),
         .testTarget(name: "GroupCoordinationTests", dependencies: ["GroupCoordination", "KafkaRecords"]),
         .testTarget(name: "StreamProcessingTests", dependencies: ["StreamProcessing"]),
+        .testTarget(
+            name: "KafkaClientTests",
+            dependencies: ["KafkaClient", "CRdKafka", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]
+        ),
         .testTarget(
             name: "BrokerTests",
             dependencies: ["Broker", .product(name: "NIOEmbedded", package: "swift-nio")]
