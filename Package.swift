@@ -138,6 +138,7 @@ let package = Package(
             dependencies: [
                 "Console", "KafkaClient",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
         .testTarget(

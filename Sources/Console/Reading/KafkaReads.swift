@@ -41,11 +41,20 @@ struct KafkaReads: Sendable {
         try await admin.describeTopic(name, timeout: timeout)
     }
 
+    /// Watermarks of each partition; a partition whose topic was deleted since the cluster was
+    /// described is left out rather than failing the whole read.
     func watermarks(_ partitions: [TopicPartition]) async throws -> [TopicPartition: WatermarkOffsets] {
-        try await concurrently(partitions) { [admin, timeout] partition in
-            try await admin.watermarkOffsets(partition, timeout: timeout)
+        let found = try await concurrently(partitions) { [admin, timeout] partition -> WatermarkOffsets? in
+            do {
+                return try await admin.watermarkOffsets(partition, timeout: timeout)
+            } catch let error as KafkaError where Self.vanished.contains(error.code) {
+                return nil
+            }
         }
+        return found.compactMapValues { $0 }
     }
+
+    private static let vanished: Set<KafkaErrorCode> = [.unknownTopicOrPartition, .unknownTopic, .unknownPartition]
 
     func watermarks(of topics: [TopicDescription]) async throws -> [TopicPartition: WatermarkOffsets] {
         try await watermarks(topics.flatMap(\.topicPartitions))

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import KafkaClient
+import NIOConcurrencyHelpers
 import Testing
 
 /// A console over the test broker whose routes are called directly (no socket) and whose sampler
@@ -47,8 +48,25 @@ func produce(_ values: [ProducerMessage]) async throws -> [Int64] {
     return offsets
 }
 
+/// Produces `count` records to one partition in batches, failing on the first undelivered one.
 func produce(topic: String, partition: Int32, count: Int) async throws {
-    try await produce((0..<count).map { ProducerMessage(topic: topic, value: "record \($0)", partition: partition) })
+    let producer = try KafkaProducer(config: try Broker.config(["linger.ms": "5"]))
+    let failures = Failures()
+    for index in 0..<count {
+        try await producer.enqueue(ProducerMessage(topic: topic, value: "record \(index)", partition: partition)) { result in
+            if case .failure(let error) = result { failures.add(error) }
+        }
+    }
+    try await producer.flush(timeout: .seconds(20))
+    await producer.close()
+    if let first = failures.first { throw first }
+}
+
+/// Delivery failures, collected from the producer's poll thread.
+private final class Failures: Sendable {
+    private let errors = NIOLockedValueBox<[KafkaError]>([])
+    func add(_ error: KafkaError) { errors.withLockedValue { $0.append(error) } }
+    var first: KafkaError? { errors.withLockedValue { $0.first } }
 }
 
 /// Commits `offsets` for `group` as a consumer that assigns partitions and never joins, then leaves.
