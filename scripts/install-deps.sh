@@ -2,7 +2,8 @@
 # Installs what building Logport and running its tests needs on Debian 12, idempotently.
 #
 #   apt:  C libraries the Swift targets link (zstd, lz4, snappy, zlib), librdkafka + kcat and
-#         Debian's python3-confluent-kafka: a second, older librdkafka (2.0.2) the tests talk through.
+#         Debian's python3-confluent-kafka: a second, older librdkafka (2.0.2) the tests talk through;
+#         chromium, which renders the console's pages headless in tests/integration/test_console.py.
 #   pip:  current confluent-kafka (bundles a current librdkafka), kafka-python, aiokafka, pytest
 #         and the codec modules the pure-Python clients need.
 #
@@ -15,6 +16,7 @@ APT_PACKAGES=(
   librdkafka-dev kcat
   libzstd-dev liblz4-dev libsnappy-dev zlib1g-dev
   python3 python3-venv python3-confluent-kafka
+  chromium
 )
 PIP_PACKAGES=(
   confluent-kafka kafka-python aiokafka pytest pytest-timeout
@@ -57,6 +59,7 @@ echo "$python_bin" > .build/itest-python
 
 # Fail here, not halfway through the tests, if a client is unusable.
 kcat -V >/dev/null
+chromium --version >/dev/null
 /usr/bin/python3 -c "import confluent_kafka" \
   || { echo "install-deps: Debian's python3-confluent-kafka is not importable by /usr/bin/python3" >&2; exit 1; }
 "$python_bin" -c "import confluent_kafka, kafka.codec as c; assert c.has_snappy() and c.has_lz4() and c.has_zstd(), 'kafka-python codecs missing'"

@@ -13,7 +13,7 @@ struct MessagesPage {
         let options = (0..<max(partitionCount, 1)).map { index in
             #"<option value="\#(index)"\#(Int32(index) == page.partition ? " selected" : "")>\#(index)</option>"#
         }.joined()
-        let limits = [20, 50, 100, 500].map { value in
+        let limits = Set([20, 50, 100, 500, limit]).sorted().map { value in
             #"<option value="\#(value)"\#(value == limit ? " selected" : "")>\#(value)</option>"#
         }.joined()
         let form = """
