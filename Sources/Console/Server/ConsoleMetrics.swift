@@ -17,17 +17,26 @@ final class ConsoleMetrics: Sendable {
     private let groupGauges = NIOLockedValueBox([String: (lag: Gauge, status: Gauge)]())
 
     init() {
-        rounds = registry.makeCounter(name: "logport_console_sample_rounds_total", help: "Sampling rounds that read the whole cluster.")
-        failures = registry.makeCounter(name: "logport_console_sample_failures_total", help: "Sampling rounds that failed.")
+        rounds = registry.makeCounter(descriptor: Self.console("sample_rounds", unit: "total", "Sampling rounds that read the whole cluster."))
+        failures = registry.makeCounter(descriptor: Self.console("sample_failures", unit: "total", "Sampling rounds that failed."))
         roundDuration = registry.makeDurationHistogram(
-            name: "logport_console_sample_duration_seconds",
-            buckets: [.milliseconds(10), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10)],
-            help: "How long a sampling round took, failed ones included.")
+            descriptor: Self.console("sample_duration", unit: "seconds", "How long a sampling round took, failed ones included."),
+            buckets: [.milliseconds(10), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10)])
         lastSuccess = registry.makeGauge(
-            name: "logport_console_last_sample_timestamp_seconds", help: "When the last successful sampling round finished (Unix time).")
-        partitions = registry.makeGauge(name: "logport_console_tracked_partitions", help: "Partitions whose end offsets are sampled.")
+            descriptor: Self.console("last_sample_timestamp", unit: "seconds", "When the last successful sampling round finished (Unix time)."))
+        partitions = registry.makeGauge(descriptor: Self.console("tracked_partitions", unit: "", "Partitions whose end offsets are sampled."))
         groupPartitions = registry.makeGauge(
-            name: "logport_console_tracked_group_partitions", help: "Consumer group partitions whose committed offsets are sampled.")
+            descriptor: Self.console("tracked_group_partitions", unit: "", "Consumer group partitions whose committed offsets are sampled."))
+    }
+
+    /// `logport_console_<name>_<unit>`.
+    private static func console(_ name: String, unit: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "logport", subsystem: "console", metricName: name, unitName: unit, helpText: help)
+    }
+
+    /// `logport_consumer_group_<name>`, labelled by group.
+    private static func group(_ name: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "logport", subsystem: "consumer_group", metricName: name, unitName: "", helpText: help)
     }
 
     func roundSucceeded(duration: Duration, partitions: Int, groupPartitions: Int) {
@@ -53,10 +62,9 @@ final class ConsoleMetrics: Sendable {
             }
             for (group, value) in groups {
                 let pair = gauges[group] ?? (
-                    registry.makeGauge(name: "logport_consumer_group_lag", labels: [("group", group)], help: "Total lag of a consumer group at the last sample."),
+                    registry.makeGauge(descriptor: Self.group("lag", "Total lag of a consumer group at the last sample."), labels: [("group", group)]),
                     registry.makeGauge(
-                        name: "logport_consumer_group_status", labels: [("group", group)],
-                        help: "Lag verdict of a consumer group: 0 UNKNOWN, 1 OK, 2 WARN, 3 ERR.")
+                        descriptor: Self.group("status", "Lag verdict of a consumer group: 0 UNKNOWN, 1 OK, 2 WARN, 3 ERR."), labels: [("group", group)])
                 )
                 pair.lag.set(Double(value.lag))
                 pair.status.set(Double(value.status.severity))

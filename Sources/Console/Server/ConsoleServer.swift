@@ -47,10 +47,15 @@ public final class ConsoleServer: Sendable {
     private let admin: KafkaAdmin
     private let logger: Logger
 
-    public init(configuration: ConsoleConfiguration, logger: Logger = Logger(label: "logport.console")) throws {
+    /// `logger` is the console's own; `clientLogger` gets librdkafka's messages, which an operator
+    /// usually wants quieter.
+    public init(
+        configuration: ConsoleConfiguration, logger: Logger = Logger(label: "logport.console"),
+        clientLogger: Logger = Logger(label: "logport.console.kafka")
+    ) throws {
         var clientConfig = KafkaConfig(bootstrapServers: configuration.bootstrapServers, configuration.clientProperties)
         if clientConfig.clientID == nil { clientConfig.clientID = "logport-console" }
-        let admin = try KafkaAdmin(config: clientConfig, logger: logger)
+        let admin = try KafkaAdmin(config: clientConfig, logger: clientLogger)
         let reads = KafkaReads(admin: admin, timeout: configuration.requestTimeout)
         let store = SampleStore(windowSize: configuration.lagWindow, historyLength: configuration.historyLength)
         let metrics = ConsoleMetrics()
@@ -60,7 +65,7 @@ public final class ConsoleServer: Sendable {
         sampler = LagSampler(reads: reads, store: store, interval: configuration.sampleInterval, metrics: metrics, logger: logger)
         routes = ConsoleRoutes(
             reader: ClusterReader(reads: reads, store: store, bootstrap: configuration.bootstrapServers, samplingInterval: configuration.sampleInterval),
-            browser: MessageBrowser(clientConfig: clientConfig, reads: reads, logger: logger),
+            browser: MessageBrowser(clientConfig: clientConfig, reads: reads, logger: clientLogger),
             metrics: metrics,
             refreshSeconds: max(5, Int(configuration.sampleInterval.components.seconds)))
     }
@@ -73,6 +78,7 @@ public final class ConsoleServer: Sendable {
     }
 
     /// The HTTP server with the sampler as a service of it; `onServerRunning` gets the bound port.
+    /// Run it alone (`runService()`) or in a ServiceGroup beside other roles, then call `shutdown()`.
     public func makeApplication(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         Application(
             router: makeRouter(),
@@ -85,6 +91,11 @@ public final class ConsoleServer: Sendable {
     /// Serves until SIGINT or SIGTERM, then stops the sampler and the cluster client.
     public func run(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         try await makeApplication(onServerRunning: onServerRunning).runService()
+        await shutdown()
+    }
+
+    /// Stops the cluster client; the console must not serve afterwards.
+    public func shutdown() async {
         await admin.close()
     }
 }
