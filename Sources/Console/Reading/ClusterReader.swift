@@ -30,8 +30,7 @@ struct ClusterReader: Sendable {
         let description = try await reads.topic(name)
         let watermarks = try await reads.watermarks(of: [description])
         let configs = try await reads.admin.describeConfigs(.topic(name), timeout: reads.timeout)
-        func value(_ key: String) -> Int64? { configs.first { $0.name == key }?.value.flatMap { Int64($0) } }
-        let summary = await summary(description, watermarks: watermarks, retention: (value("retention.ms"), value("retention.bytes")))
+        let summary = await summary(description, watermarks: watermarks, retention: Retention(configs))
         var partitions: [PartitionInfo] = []
         for partition in description.partitions {
             let key = TopicPartition(topic: name, partition: partition.partition)
@@ -100,13 +99,13 @@ struct ClusterReader: Sendable {
         let retention = await reads.retention(of: topics.map(\.name))
         var summaries: [TopicSummary] = []
         for topic in topics {
-            summaries.append(await summary(topic, watermarks: watermarks, retention: retention[topic.name] ?? (nil, nil)))
+            summaries.append(await summary(topic, watermarks: watermarks, retention: retention[topic.name] ?? Retention(milliseconds: nil, bytes: nil)))
         }
         return summaries
     }
 
     private func summary(
-        _ topic: TopicDescription, watermarks: [TopicPartition: WatermarkOffsets], retention: (milliseconds: Int64?, bytes: Int64?)
+        _ topic: TopicDescription, watermarks: [TopicPartition: WatermarkOffsets], retention: Retention
     ) async -> TopicSummary {
         let marks = topic.topicPartitions.compactMap { watermarks[$0] }
         return TopicSummary(

@@ -47,14 +47,12 @@ struct KafkaReads: Sendable {
         let found = try await concurrently(partitions) { [admin, timeout] partition -> WatermarkOffsets? in
             do {
                 return try await admin.watermarkOffsets(partition, timeout: timeout)
-            } catch let error as KafkaError where Self.vanished.contains(error.code) {
+            } catch let error as KafkaError where error.isMissingTopic {
                 return nil
             }
         }
         return found.compactMapValues { $0 }
     }
-
-    private static let vanished: Set<KafkaErrorCode> = [.unknownTopicOrPartition, .unknownTopic, .unknownPartition]
 
     func watermarks(of topics: [TopicDescription]) async throws -> [TopicPartition: WatermarkOffsets] {
         try await watermarks(topics.flatMap(\.topicPartitions))
@@ -62,16 +60,12 @@ struct KafkaReads: Sendable {
 
     /// `retention.ms` and `retention.bytes` of each topic; a topic whose configuration cannot be read
     /// is left out, so one unreadable topic never hides the others.
-    func retention(of topics: [String]) async -> [String: (milliseconds: Int64?, bytes: Int64?)] {
+    func retention(of topics: [String]) async -> [String: Retention] {
         // The body never throws, so neither does the whole.
         let configs = (try? await concurrently(topics) { [admin, timeout] topic in
             try? await admin.describeConfigs(.topic(topic), timeout: timeout)
         }) ?? [:]
-        return configs.compactMapValues { entries in
-            guard let entries else { return nil }
-            func value(_ name: String) -> Int64? { entries.first { $0.name == name }?.value.flatMap { Int64($0) } }
-            return (value("retention.ms"), value("retention.bytes"))
-        }
+        return configs.compactMapValues { $0.map(Retention.init) }
     }
 
     /// Every consumer group with its members and committed offsets.
@@ -112,6 +106,23 @@ struct KafkaReads: Sendable {
     }
 }
 
+/// How long and how much a topic keeps: `retention.ms` (-1 forever) and `retention.bytes` (-1
+/// unlimited), nil where the configuration does not say.
+struct Retention: Sendable, Hashable {
+    var milliseconds: Int64?
+    var bytes: Int64?
+
+    init(milliseconds: Int64?, bytes: Int64?) {
+        self.milliseconds = milliseconds
+        self.bytes = bytes
+    }
+
+    init(_ entries: [ConfigEntry]) {
+        func value(_ name: String) -> Int64? { entries.first { $0.name == name }?.value.flatMap { Int64($0) } }
+        self.init(milliseconds: value("retention.ms"), bytes: value("retention.bytes"))
+    }
+}
+
 extension ClusterDescription {
     /// The topics an operator works with: internal (`__…`) topics left out.
     var operatorTopics: [TopicDescription] { topics.filter { !$0.name.hasPrefix("__") } }
@@ -122,6 +133,11 @@ extension ClusterDescription {
 
 extension TopicDescription {
     var topicPartitions: [TopicPartition] { partitions.map { TopicPartition(topic: name, partition: $0.partition) } }
+}
+
+extension KafkaError {
+    /// The topic or partition does not exist (any more).
+    var isMissingTopic: Bool { [.unknownTopicOrPartition, .unknownTopic, .unknownPartition].contains(code) }
 }
 
 /// Milliseconds since the Unix epoch, the time base of every sample and verdict.

@@ -28,7 +28,7 @@ struct ErrorReply {
         case ConsoleError.notFound(let message):
             status = .notFound
             self.message = message
-        case let error as KafkaError where [.unknownTopicOrPartition, .unknownTopic, .unknownPartition, .groupIDNotFound].contains(error.code):
+        case let error as KafkaError where error.isMissingTopic || error.code == .groupIDNotFound:
             status = .notFound
             message = error.description
         case let error as KafkaError:
