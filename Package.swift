@@ -17,6 +17,10 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // MARK: C shims
@@ -94,11 +98,27 @@ let package = Package(
             ]
         ),
 
+        // MARK: Console: consumer lag verdicts and the operator web console
+        .target(name: "LagHealth"),
+        .target(
+            name: "Console",
+            dependencies: [
+                "KafkaClient", "LagHealth",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         // MARK: CLI
         .target(
             name: "LogportCLI",
             dependencies: [
-                "Broker", "LogStorage", "KafkaClient",
+                "Broker", "LogStorage", "KafkaClient", "Console",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -124,6 +144,15 @@ let package = Package(
         .testTarget(
             name: "KafkaClientTests",
             dependencies: ["KafkaClient", "CRdKafka", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]
+        ),
+        .testTarget(name: "LagHealthTests", dependencies: ["LagHealth"]),
+        .testTarget(
+            name: "ConsoleTests",
+            dependencies: [
+                "Console", "KafkaClient",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "BrokerTests",
