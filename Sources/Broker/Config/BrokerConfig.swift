@@ -198,6 +198,11 @@ extension BrokerConfig {
         }
     }
 
+    /// A `HOST:PORT` flag of any role, with errors that name the flag.
+    public static func parseAddress(_ text: String, key: String) throws -> (host: String, port: Int) {
+        try parseEndpoint(text, key: key)
+    }
+
     /// `host:port`, optionally prefixed by a listener name (`PLAINTEXT://host:port`).
     static func parseEndpoint(_ text: String, key: String) throws -> (String, Int) {
         var rest = Substring(text.split(separator: ",").first ?? "")
