@@ -69,6 +69,19 @@ let package = Package(
             ]
         ),
 
+        // MARK: Agent: tails logs, normalizes events, ships them through a sink seam
+        .target(
+            name: "LogAgent",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Atomics", package: "swift-atomics"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+
         // MARK: CLI
         .target(
             name: "LogportCLI",
@@ -94,6 +107,7 @@ let package = Package(
         .testTarget(name: "KafkaRecordsTests", dependencies: ["KafkaRecords"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LogStorageTests", dependencies: ["LogStorage"]),
         .testTarget(name: "GroupCoordinationTests", dependencies: ["GroupCoordination", "KafkaRecords"]),
+        .testTarget(name: "LogAgentTests", dependencies: ["LogAgent", .product(name: "NIOPosix", package: "swift-nio")]),
         .testTarget(
             name: "BrokerTests",
             dependencies: ["Broker", .product(name: "NIOEmbedded", package: "swift-nio")]
