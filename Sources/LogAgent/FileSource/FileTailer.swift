@@ -48,8 +48,8 @@ public final class FileTailer {
         files.values.reduce(0) { $0 + $1.window.pendingBytes } + retiredWindows.values.reduce(0) { $0 + $1.pendingBytes }
     }
 
-    /// The paths of the files currently open, for diagnostics and tests.
-    public var openPaths: [String] { files.values.map(\.path).sorted() }
+    /// The files currently open, for diagnostics and tests.
+    var followedKeys: Set<FileKey> { Set(files.keys) }
 
     /// One step: rescans when due, reads what the files have (within the pending-bytes limit),
     /// completes timed-out multiline events and closes idle files that are gone. Errors on a
@@ -84,9 +84,10 @@ public final class FileTailer {
         }
     }
 
-    /// The checkpoints of the open files as they stand.
+    /// The checkpoints of the open files as they stand, plus (before the first scan) the loaded
+    /// ones not matched yet, so saving early never forgets them.
     public var checkpoints: [FileCheckpoint] {
-        files.values.sorted { $0.path < $1.path }.map {
+        savedCheckpoints + files.values.sorted { $0.path < $1.path }.map {
             FileCheckpoint(key: $0.key, fingerprint: $0.fingerprint, offset: $0.window.committedOffset, path: $0.path)
         }
     }

@@ -15,7 +15,8 @@ public struct FileTailerConfig: Sendable {
     /// and closed once it has not grown for this long.
     public var idleCloseMs: Int64 = 5000
     public var maximumLineBytes = 256 * 1024
-    /// Reading stops while this many bytes of handed-out lines are unacknowledged.
+    /// Reading stops while this many bytes of handed-out lines are unacknowledged (it may
+    /// overshoot by one read chunk plus one line).
     public var maximumPendingBytes = 16 << 20
     public var readChunkBytes = 64 * 1024
     public var multiline: MultilineConfig?
