@@ -6,7 +6,7 @@ public struct FileKey: Hashable, Sendable, Codable, CustomStringConvertible {
     public var description: String { "dev \(device) ino \(inode)" }
 }
 
-/// A hash (FNV-1a, 64 bit) of a file's first `length` bytes. An inode number can be reused by a
+/// A hash (`stableHash`) of a file's first `length` bytes. An inode number can be reused by a
 /// new file once the old one is gone; together with the fingerprint, a checkpoint is only applied
 /// to the file it was taken for. Files shorter than the configured length are fingerprinted over
 /// what they have, and the fingerprint is extended as they grow (after checking the old prefix).
@@ -15,12 +15,8 @@ public struct FileFingerprint: Hashable, Sendable, Codable {
     public let hash: UInt64
 
     public init(of bytes: some Collection<UInt8>) {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in bytes {
-            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
-        }
-        self.length = bytes.count
-        self.hash = hash
+        length = bytes.count
+        hash = stableHash(bytes)
     }
 
     /// Whether `prefix` (the file's first bytes, at least `length` of them) starts with the
