@@ -7,7 +7,9 @@ public enum SinkSettings: Sendable, Equatable {
 /// `type: console`: writes encoded events to standard output, one per line (for trying a
 /// configuration out).
 public struct ConsoleSinkConfig: Sendable, Equatable {
-    public var encoding: EventEncoding = .json
+    public var encoding: EventEncoding
+
+    public init(encoding: EventEncoding = .json) { self.encoding = encoding }
 }
 
 /// `type: kafka`, validated at load; the Kafka sink (KafkaClient) builds its producer from it.

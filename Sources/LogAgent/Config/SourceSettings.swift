@@ -15,6 +15,8 @@ public struct FileSourceSettings: Sendable {
 /// `type: stdin`: one event per line of standard input; the source ends at end of input.
 public struct StdinSourceConfig: Sendable, Equatable {
     public var maximumLineBytes = 256 * 1024
+
+    public init(maximumLineBytes: Int = 256 * 1024) { self.maximumLineBytes = maximumLineBytes }
 }
 
 extension SourceSettings {
