@@ -27,19 +27,23 @@ public struct SyslogFrameDecoder: ByteToMessageDecoder {
     }
 
     /// The next complete frame, consumed from `buffer`; at the end of the stream a trailing
-    /// partial frame is returned as it is.
+    /// partial frame is returned as it is. Empty lines (a newline after an octet-counted frame,
+    /// keep-alive blank lines) are skipped.
     public func nextFrame(from buffer: inout ByteBuffer, atEnd: Bool) -> ByteBuffer? {
-        guard buffer.readableBytes > 0 else { return nil }
-        switch octetCountingHeader(in: buffer) {
-        case .needMoreData where !atEnd:
-            return nil
-        case .header(let headerLength, let messageLength):
-            guard buffer.readableBytes >= headerLength + messageLength || atEnd else { return nil }
-            buffer.moveReaderIndex(forwardBy: headerLength)
-            return buffer.readSlice(length: min(messageLength, buffer.readableBytes))
-        default:
-            return nextLine(from: &buffer, atEnd: atEnd)
+        while buffer.readableBytes > 0 {
+            switch octetCountingHeader(in: buffer) {
+            case .needMoreData where !atEnd:
+                return nil
+            case .header(let headerLength, let messageLength):
+                guard buffer.readableBytes >= headerLength + messageLength || atEnd else { return nil }
+                buffer.moveReaderIndex(forwardBy: headerLength)
+                return buffer.readSlice(length: min(messageLength, buffer.readableBytes))
+            default:
+                guard let line = nextLine(from: &buffer, atEnd: atEnd) else { return nil }
+                if line.readableBytes > 0 { return line }
+            }
         }
+        return nil
     }
 
     private enum OctetCounting {
