@@ -107,7 +107,15 @@ let package = Package(
         .testTarget(name: "KafkaRecordsTests", dependencies: ["KafkaRecords"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LogStorageTests", dependencies: ["LogStorage"]),
         .testTarget(name: "GroupCoordinationTests", dependencies: ["GroupCoordination", "KafkaRecords"]),
-        .testTarget(name: "LogAgentTests", dependencies: ["LogAgent", .product(name: "NIOPosix", package: "swift-nio")]),
+        .testTarget(
+            name: "LogAgentTests",
+            dependencies: [
+                "LogAgent",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
         .testTarget(
             name: "BrokerTests",
             dependencies: ["Broker", .product(name: "NIOEmbedded", package: "swift-nio")]
