@@ -34,9 +34,13 @@ public final class SyslogSource: EventSource {
     }
 
     public func run(emitter: EventEmitter) async throws {
-        switch config.transport {
-        case .udp: try await runUDP(emitter)
-        case .tcp: try await runTCP(emitter)
+        do {
+            switch config.transport {
+            case .udp: try await runUDP(emitter)
+            case .tcp: try await runTCP(emitter)
+            }
+        } catch is CancellationError {
+            // Shutdown: the listener is closed; that is how this source ends.
         }
     }
 
