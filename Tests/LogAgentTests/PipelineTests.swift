@@ -86,7 +86,8 @@ import Testing
             sinks: [.init(name: "memory", inputs: ["count"], sink: sink, bufferBytes: 32 * 1024)])
         let pipeline = Pipeline(graph: graph, transformBufferBytes: 32 * 1024, sinkBatchSize: 100, logger: quietLogger)
         let task = Task { try await pipeline.run() }
-        try await Task.sleep(for: .milliseconds(400))
+        for _ in 0..<1000 where passed.withLockedValue({ $0 }) == 0 { try await Task.sleep(for: .milliseconds(5)) }
+        try await Task.sleep(for: .milliseconds(300))
         let whileBlocked = passed.withLockedValue { $0 }
         #expect(whileBlocked > 0)
         #expect(whileBlocked < 3000, "read \(whileBlocked) lines while the sink was blocked")
