@@ -51,7 +51,7 @@ import Testing
         let source = SyslogSource(config: config)
         let collector = Collector()
         let task = Task { try await source.run(emitter: collector.emitter) }
-        let port = await source.boundPort()
+        let port = try #require(await source.boundPort())
         try send([
             "<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog - ID47 [exampleSDID@32473 iut=\"3\"] hello\n",
             "<34>Oct 11 22:14:15 mymachine su: 'su root' failed",
@@ -74,7 +74,7 @@ import Testing
         let source = SyslogSource(config: SyslogSourceConfig(transport: .tcp, host: "127.0.0.1", port: 0))
         let collector = Collector()
         let task = Task { try await source.run(emitter: collector.emitter) }
-        let port = await source.boundPort()
+        let port = try #require(await source.boundPort())
         let octetCounted = "<13>1 - host app - - - multi\nline"
         try send([
             "\(octetCounted.utf8.count) \(octetCounted)",
@@ -87,5 +87,18 @@ import Testing
         #expect(collector.received.map(\.message) == ["multi\nline", "first", "second", "unterminated at close"])
         #expect(collector.received.map(\.service) == ["app", "sshd", "sshd", "sshd"])
         #expect(collector.received.dropFirst().allSatisfy { $0.fields["procid"] == "42" && $0.host == "web-1" })
+    }
+
+    @Test func aPortInUseIsReportedNotAwaitedForever() async throws {
+        let first = SyslogSource(config: SyslogSourceConfig(transport: .tcp, host: "127.0.0.1", port: 0))
+        let running = Task { try await first.run(emitter: Collector().emitter) }
+        let port = try #require(await first.boundPort())
+        // Without SO_REUSEPORT a second listener on the same TCP port is refused.
+        let second = SyslogSource(config: SyslogSourceConfig(transport: .tcp, host: "127.0.0.1", port: port))
+        let failing = Task { try await second.run(emitter: Collector().emitter) }
+        #expect(await second.boundPort() == nil)
+        await #expect(throws: PipelineError.self) { try await failing.value }
+        running.cancel()
+        try await running.value
     }
 }

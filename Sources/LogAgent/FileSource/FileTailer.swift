@@ -11,7 +11,10 @@ import Logging
 ///   under no included path any more is closed once it is at its end and idle for `idleCloseMs`.
 /// - Truncation (copytruncate) and rewrite: a file smaller than the read offset, or whose first
 ///   bytes changed, is read again from 0 as a new stream. Lines written before the truncation
-///   that were not read yet are gone: that is inherent to copytruncate.
+///   that were not read yet are gone: that is inherent to copytruncate. A line whose beginning
+///   was read before the truncation is handed out as that fragment.
+/// - An unterminated last line is held until its newline arrives, or handed out as it is when
+///   the file is closed.
 /// - Checkpoints advance only through `acknowledge(_:)`, never past a record that was not
 ///   acknowledged, so after a crash or restart unacknowledged records are read again (duplicates)
 ///   and acknowledged ones are not.
@@ -34,6 +37,7 @@ public final class FileTailer {
     private var lastStream: UInt64 = 0
     private var lastRescan: Int64?
     private var hasScanned = false
+    private var pollCount = 0
 
     public init(config: FileTailerConfig, host: String, logger: Logger = Logger(label: "logport.agent.file")) throws {
         self.config = config
@@ -60,7 +64,12 @@ public final class FileTailer {
             lastRescan = now
         }
         var output: [TailedRecord] = []
-        for key in files.keys.sorted(by: { ($0.device, $0.inode) < ($1.device, $1.inode) }) {
+        // Start with a different file each poll, so that under backpressure a busy file cannot
+        // take the whole budget every time and starve the others.
+        let keys = files.keys.sorted { ($0.device, $0.inode) < ($1.device, $1.inode) }
+        pollCount += 1
+        let first = keys.isEmpty ? 0 : pollCount % keys.count
+        for key in keys[first...] + keys[..<first] {
             guard let file = files[key] else { continue }
             do {
                 try read(file, now: now, into: &output)

@@ -11,8 +11,15 @@ public final class SyslogSource: EventSource {
     public let config: SyslogSourceConfig
     private let parser: SyslogParser
     private let group: any EventLoopGroup
-    private let boundAddress = NIOLockedValueBox<SocketAddress?>(nil)
-    private let bound = NIOLockedValueBox<[CheckedContinuation<Int, Never>]>([])
+    private let binding = NIOLockedValueBox(Binding())
+
+    /// The listening port once known; `failed` when binding threw; callers of `boundPort()`
+    /// waiting until one of the two.
+    private struct Binding {
+        var port: Int?
+        var failed = false
+        var waiters: [CheckedContinuation<Int?, Never>] = []
+    }
 
     public init(config: SyslogSourceConfig, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
         self.config = config
@@ -20,16 +27,15 @@ public final class SyslogSource: EventSource {
         self.group = group
     }
 
-    /// The port listened on, once `run` has bound it (waits until then).
-    public func boundPort() async -> Int {
+    /// The port listened on, once `run` has bound it (waits until then); nil when binding failed.
+    public func boundPort() async -> Int? {
         await withCheckedContinuation { continuation in
-            let port = boundAddress.withLockedValue { $0?.port }
-            if let port {
-                continuation.resume(returning: port)
-            } else {
-                bound.withLockedValue { $0.append(continuation) }
-                if let port = boundAddress.withLockedValue({ $0?.port }) { resumeWaiters(port: port) }
+            let known = binding.withLockedValue { binding -> Int?? in
+                if binding.port != nil || binding.failed { return .some(binding.port) }
+                binding.waiters.append(continuation)
+                return nil
             }
+            if let known { continuation.resume(returning: known) }
         }
     }
 
@@ -41,20 +47,22 @@ public final class SyslogSource: EventSource {
             }
         } catch is CancellationError {
             // Shutdown: the listener is closed; that is how this source ends.
+        } catch {
+            didBind(port: nil)
+            throw PipelineError(component: "syslog \(config.transport) \(config.host):\(config.port)", message: "\(error)")
         }
     }
 
     public func shutdown() async throws {}
 
-    private func didBind(_ address: SocketAddress?) {
-        boundAddress.withLockedValue { $0 = address }
-        if let port = address?.port { resumeWaiters(port: port) }
-    }
-
-    private func resumeWaiters(port: Int) {
-        let waiters = bound.withLockedValue { waiters in
-            defer { waiters.removeAll() }
-            return waiters
+    /// Records the bound port (nil: binding failed) and wakes `boundPort()` callers.
+    private func didBind(port: Int?) {
+        let waiters = binding.withLockedValue { binding -> [CheckedContinuation<Int?, Never>] in
+            guard binding.port == nil, !binding.failed else { return [] }
+            binding.port = port
+            binding.failed = port == nil
+            defer { binding.waiters = [] }
+            return binding.waiters
         }
         for waiter in waiters { waiter.resume(returning: port) }
     }
@@ -83,7 +91,7 @@ public final class SyslogSource: EventSource {
                         wrappingChannelSynchronously: channel)
                 }
             }
-        didBind(channel.channel.localAddress)
+        didBind(port: channel.channel.localAddress?.port)
         try await channel.executeThenClose { inbound, _ in
             for try await datagram in inbound {
                 let peer = datagram.remoteAddress.ipAddress ?? "unknown"
@@ -103,7 +111,7 @@ public final class SyslogSource: EventSource {
                     return try NIOAsyncChannel<ByteBuffer, Never>(wrappingChannelSynchronously: connection)
                 }
             }
-        didBind(server.channel.localAddress)
+        didBind(port: server.channel.localAddress?.port)
         try await server.executeThenClose { connections in
             try await withThrowingDiscardingTaskGroup { group in
                 for try await connection in connections {
