@@ -38,6 +38,7 @@ public final class FileTailer {
     private var lastRescan: Int64?
     private var hasScanned = false
     private var pollCount = 0
+    private var lastPersisted: [FileCheckpoint]?
 
     public init(config: FileTailerConfig, host: String, logger: Logger = Logger(label: "logport.agent.file")) throws {
         self.config = config
@@ -101,9 +102,13 @@ public final class FileTailer {
         }
     }
 
-    /// Writes the checkpoints durably (see `CheckpointStore`).
+    /// Writes the checkpoints durably (see `CheckpointStore`), unless they are what was last
+    /// written: an idle host does not fsync every interval.
     public func persistCheckpoints() throws {
-        try store.save(checkpoints)
+        let current = checkpoints
+        guard current != lastPersisted else { return }
+        try store.save(current)
+        lastPersisted = current
     }
 
     // MARK: Discovery
