@@ -114,6 +114,19 @@ let package = Package(
             ]
         ),
 
+        // MARK: Agent: tails logs, normalizes events, ships them through a sink seam
+        .target(
+            name: "LogAgent",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Atomics", package: "swift-atomics"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+
         // MARK: CLI
         .target(
             name: "LogportCLI",
@@ -152,6 +165,15 @@ let package = Package(
             dependencies: [
                 "Console", "KafkaClient",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "LogAgentTests",
+            dependencies: [
+                "LogAgent",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),

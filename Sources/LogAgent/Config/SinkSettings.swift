@@ -1,0 +1,106 @@
+/// A sink's configuration, by `type`.
+public enum SinkSettings: Sendable, Equatable {
+    case kafka(KafkaSinkConfig)
+    case console(ConsoleSinkConfig)
+}
+
+/// `type: console`: writes encoded events to standard output, one per line (for trying a
+/// configuration out).
+public struct ConsoleSinkConfig: Sendable, Equatable {
+    public var encoding: EventEncoding
+
+    public init(encoding: EventEncoding = .json) { self.encoding = encoding }
+}
+
+/// `type: kafka`, validated at load; the Kafka sink (KafkaClient) builds its producer from it.
+public struct KafkaSinkConfig: Sendable, Equatable {
+    public enum Compression: String, Sendable, CaseIterable { case none, gzip, snappy, lz4, zstd }
+
+    /// Producer `acks`: 0 (no acknowledgement), 1 (leader), all (-1, every in-sync replica).
+    public enum Acks: Int, Sendable { case none = 0, leader = 1, all = -1 }
+
+    /// Routes with `high` priority should be given the producer's attention first (and, when
+    /// memory runs short, `normal` ones shed load first — by backpressure, never by dropping).
+    public enum Priority: String, Sendable { case high, normal }
+
+    public struct Buffer: Sendable, Equatable {
+        public enum Kind: String, Sendable { case memory, disk }
+        public var kind: Kind = .memory
+        /// Bytes of events buffered for this sink before its inputs are slowed down.
+        public var maximumBytes = 64 << 20
+    }
+
+    /// `host:port` entries.
+    public var bootstrapServers: [String]
+    public var topic: TopicTemplate
+    /// The record key: this field's text; nil or an event without it gives records without a key.
+    public var keyField: FieldPath?
+    public var compression: Compression = .none
+    public var acks: Acks = .all
+    public var encoding: EventEncoding = .json
+    public var priority: Priority = .normal
+    public var buffer = Buffer()
+
+    public init(bootstrapServers: [String], topic: TopicTemplate) {
+        self.bootstrapServers = bootstrapServers
+        self.topic = topic
+    }
+
+    /// The record key for an event under `keyField`, as UTF-8 bytes.
+    public func key(for event: LogEvent) -> [UInt8]? {
+        keyField.flatMap { event[$0]?.text }.map { Array($0.utf8) }
+    }
+}
+
+extension SinkSettings {
+    static func read(type: String, from reader: ConfigReader) throws(ConfigError) -> SinkSettings? {
+        switch type {
+        case "console":
+            var config = ConsoleSinkConfig()
+            config.encoding = try reader.choice("encoding", ["json": EventEncoding.json, "raw": .raw]) ?? .json
+            return .console(config)
+        case "kafka":
+            return .kafka(try KafkaSinkConfig.read(from: reader))
+        default:
+            return nil
+        }
+    }
+}
+
+extension KafkaSinkConfig {
+    static func read(from reader: ConfigReader) throws(ConfigError) -> KafkaSinkConfig {
+        guard let servers = try reader.stringList("bootstrap_servers")?.flatMap({ $0.split(separator: ",").map(String.init) }),
+            !servers.isEmpty
+        else { throw reader.error("bootstrap_servers", line: reader.line, "is required") }
+        for server in servers {
+            let parts = server.trimmingSpaces.split(separator: ":")
+            guard parts.count == 2, !parts[0].isEmpty, let port = Int(parts[1]), (1...65535).contains(port) else {
+                throw reader.error("bootstrap_servers", "expected host:port entries, got \"\(server)\"")
+            }
+        }
+        let topic: TopicTemplate
+        do {
+            topic = try TopicTemplate(try reader.requiredString("topic"))
+        } catch let invalid as TopicTemplate.Invalid {
+            throw reader.error("topic", invalid.reason)
+        } catch let error as ConfigError {
+            throw error
+        } catch {
+            throw reader.error("topic", "\(error)")
+        }
+        var config = KafkaSinkConfig(bootstrapServers: servers.map(\.trimmingSpaces), topic: topic)
+        config.keyField = try reader.fieldPath("key_field")
+        config.compression = try reader.choice("compression", [
+            "none": Compression.none, "gzip": .gzip, "snappy": .snappy, "lz4": .lz4, "zstd": .zstd,
+        ]) ?? .none
+        config.acks = try reader.choice("acks", ["0": Acks.none, "1": .leader, "all": .all, "-1": .all]) ?? .all
+        config.encoding = try reader.choice("encoding", ["json": EventEncoding.json, "raw": .raw]) ?? .json
+        config.priority = try reader.choice("priority", ["high": Priority.high, "normal": .normal]) ?? .normal
+        if let buffer = try reader.nested("buffer") {
+            config.buffer.kind = try buffer.choice("type", ["memory": Buffer.Kind.memory, "disk": .disk]) ?? .memory
+            config.buffer.maximumBytes = try buffer.int("max_bytes", in: 1024...(1 << 40)) ?? config.buffer.maximumBytes
+            try buffer.finish()
+        }
+        return config
+    }
+}

@@ -1,0 +1,69 @@
+import Logging
+import NIOConcurrencyHelpers
+
+/// The pipeline's file source: polls a `FileTailer`, emits its records with receipts that
+/// acknowledge them back to the tailer, and saves checkpoints every `checkpointIntervalMs` and at
+/// shutdown (after the pipeline drained, so the last acknowledgements are in).
+public final class FileSource: EventSource, @unchecked Sendable {
+    // Safe to send: `tailer` is only touched while holding `tailerLock`; the rest is immutable
+    // or a locked box.
+    private let tailerLock = NIOLock()
+    private let tailer: FileTailer
+    private let acknowledged = NIOLockedValueBox<[FilePosition]>([])
+    private let pollIntervalMs: Int64
+    private let checkpointIntervalMs: Int64
+    private let logger: Logger
+
+    public init(
+        config: FileTailerConfig, host: String, pollIntervalMs: Int64 = 250, checkpointIntervalMs: Int64 = 1000,
+        logger: Logger = Logger(label: "logport.agent.file")
+    ) throws {
+        tailer = try FileTailer(config: config, host: host, logger: logger)
+        self.pollIntervalMs = max(1, pollIntervalMs)
+        self.checkpointIntervalMs = checkpointIntervalMs
+        self.logger = logger
+    }
+
+    public func run(emitter: EventEmitter) async throws {
+        var lastCheckpoint = WallClock.nowMilliseconds()
+        while !Task.isCancelled {
+            let now = WallClock.nowMilliseconds()
+            let records = withTailer { $0.poll(now: now) }
+            if now - lastCheckpoint >= checkpointIntervalMs {
+                // A failed save only makes a restart repeat more lines; reading goes on.
+                do {
+                    try withTailer { try $0.persistCheckpoints() }
+                } catch {
+                    logger.error("saving file checkpoints failed", metadata: ["error": "\(error)"])
+                }
+                lastCheckpoint = now
+            }
+            if records.isEmpty {
+                try? await Task.sleep(for: .milliseconds(pollIntervalMs))
+                continue
+            }
+            let events = records.map { record in
+                PipelineEvent(record.event, receipt: DeliveryReceipt { [acknowledged] in
+                    acknowledged.withLockedValue { $0.append(record.position) }
+                })
+            }
+            guard await emitter.emit(events) else { return }
+        }
+    }
+
+    public func shutdown() async throws {
+        try withTailer { try $0.persistCheckpoints() }
+    }
+
+    /// Applies the acknowledgements that arrived since the last call, then runs `body` on the tailer.
+    private func withTailer<Result>(_ body: (FileTailer) throws -> Result) rethrows -> Result {
+        try tailerLock.withLock {
+            let positions = acknowledged.withLockedValue { positions in
+                defer { positions.removeAll(keepingCapacity: true) }
+                return positions
+            }
+            for position in positions { tailer.acknowledge(position) }
+            return try body(tailer)
+        }
+    }
+}
