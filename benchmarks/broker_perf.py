@@ -56,8 +56,9 @@ def log_lines(count, seed=7):
     return lines
 
 
-def start_broker(binary, data_dir, port):
-    proc = subprocess.Popen([binary, "broker", "--data-dir", data_dir, "--listen", f"127.0.0.1:{port}", "--log-level", "warning"],
+def start_broker(binary, data_dir, port, config_file=None):
+    extra = ["--config", config_file] if config_file else []
+    proc = subprocess.Popen([binary, "broker", "--data-dir", data_dir, "--listen", f"127.0.0.1:{port}", "--log-level", "warning", *extra],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     deadline = time.time() + 30
     while time.time() < deadline:
@@ -168,11 +169,12 @@ def main():
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--e2e-rate", type=int, default=10_000)
     parser.add_argument("--e2e-seconds", type=int, default=5)
+    parser.add_argument("--broker-config", help="YAML broker config, e.g. with acks.all.fsync: false to compare")
     args = parser.parse_args()
 
     data_dir = tempfile.mkdtemp(prefix="logport-perf-")
     port = free_port()
-    broker = start_broker(args.binary, data_dir, port)
+    broker = start_broker(args.binary, data_dir, port, args.broker_config)
     bootstrap = f"127.0.0.1:{port}"
     try:
         admin = AdminClient({"bootstrap.servers": bootstrap})
@@ -181,7 +183,8 @@ def main():
         lines = log_lines(args.records)
         mb = sum(len(line) for line in lines) / 1e6
         print(f"# logport broker benchmark: {args.records} records of 200 bytes ({mb:.0f} MB), 1 partition, uncompressed")
-        print(f"# binary {args.binary}, librdkafka via confluent-kafka, broker on 127.0.0.1:{port}")
+        print(f"# binary {args.binary}, librdkafka via confluent-kafka, broker on 127.0.0.1:{port}"
+              + (f", config {args.broker_config}" if args.broker_config else ""))
         rows = []
         for acks, topic in [("all", "perf-acks-all"), ("1", "perf-acks-1")]:
             elapsed, cpu = produce_throughput(bootstrap, topic, lines, acks, 5, broker.pid)

@@ -2,7 +2,9 @@
 # Installs what building Logport and running its tests needs on Debian 12, idempotently.
 #
 #   apt:  C libraries the Swift targets link (zstd, lz4, snappy, zlib), librdkafka + kcat and
-#         Debian's python3-confluent-kafka: a second, older librdkafka (2.0.2) the tests talk through.
+#         Debian's python3-confluent-kafka: a second, older librdkafka (2.0.2) the tests talk through;
+#         burrow (a consumer-lag monitor on the Go client sarama) and the zookeeper it keeps its state in;
+#         chromium, which renders the console's pages headless in tests/integration/test_console.py.
 #   pip:  current confluent-kafka (bundles a current librdkafka), kafka-python, aiokafka, pytest
 #         and the codec modules the pure-Python clients need.
 #
@@ -15,6 +17,8 @@ APT_PACKAGES=(
   librdkafka-dev kcat
   libzstd-dev liblz4-dev libsnappy-dev zlib1g-dev
   python3 python3-venv python3-confluent-kafka
+  burrow zookeeper
+  chromium
 )
 PIP_PACKAGES=(
   confluent-kafka kafka-python aiokafka pytest pytest-timeout
@@ -57,6 +61,9 @@ echo "$python_bin" > .build/itest-python
 
 # Fail here, not halfway through the tests, if a client is unusable.
 kcat -V >/dev/null
+command -v Burrow >/dev/null || { echo "install-deps: Burrow (package burrow) is not on PATH" >&2; exit 1; }
+[ -f /usr/share/java/zookeeper.jar ] || { echo "install-deps: /usr/share/java/zookeeper.jar (package zookeeper) is missing" >&2; exit 1; }
+chromium --version >/dev/null
 /usr/bin/python3 -c "import confluent_kafka" \
   || { echo "install-deps: Debian's python3-confluent-kafka is not importable by /usr/bin/python3" >&2; exit 1; }
 "$python_bin" -c "import confluent_kafka, kafka.codec as c; assert c.has_snappy() and c.has_lz4() and c.has_zstd(), 'kafka-python codecs missing'"

@@ -3,7 +3,7 @@ import NIOPosix
 
 /// The few directory operations the log layer needs, over POSIX so no Foundation is required.
 /// Failures throw `LogError.io` naming the operation and the path.
-enum FileSystem {
+public enum FileSystem {
     static func join(_ directory: String, _ name: String) -> String {
         directory.hasSuffix("/") ? directory + name : directory + "/" + name
     }
@@ -81,7 +81,7 @@ enum FileSystem {
     /// write a temporary file, fsync it, rename it over the target, fsync the directory. Without
     /// `durable` the fsyncs are skipped: a crash may then leave the old file, or a new one whose
     /// content is lost, so use it only for files that carry their own checksum and can be rebuilt.
-    static func writeAtomically(_ path: String, contents: ByteBuffer, durable: Bool = true) throws {
+    public static func writeAtomically(_ path: String, contents: ByteBuffer, durable: Bool = true) throws {
         let temporary = path + ".tmp"
         let file = try OpenFile.open(temporary, create: true)
         try file.truncate(to: 0)

@@ -5,7 +5,10 @@ public struct LogportCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "logport",
         abstract: "A Kafka-compatible log pipeline: broker, agent, processor and console in one binary.",
-        subcommands: [BrokerCommand.self]
+        subcommands: [
+            BrokerCommand.self, TopicsCommand.self, ProduceCommand.self, ConsumeCommand.self, GroupsCommand.self, PerfCommand.self,
+            ConsoleCommand.self,
+        ]
     )
 
     public init() {}

@@ -1,3 +1,4 @@
+import GroupCoordination
 import Testing
 
 @testable import Broker
@@ -34,5 +35,56 @@ import Testing
 
     @Test func rejectsUnknownKeysInsteadOfIgnoringThem() {
         #expect(throws: BrokerConfigError.self) { try BrokerConfig.parse(yaml: "log.retention.msec: 5\n") }
+    }
+
+    @Test func readsGroupCoordinatorSettings() throws {
+        let config = try BrokerConfig.parse(yaml: """
+            group.initial.rebalance.delay.ms: 0
+            group.min.session.timeout.ms: 1000
+            group.max.session.timeout.ms: 60000
+            group.max.size: 12
+            offsets.retention.minutes: 90
+            offsets.retention.check.interval.ms: 5000
+            offsets.topic.num.partitions: 7
+            offset.metadata.max.bytes: 128
+            """)
+        #expect(config.groupCoordinator == GroupCoordinatorConfig(
+            initialRebalanceDelayMs: 0, minSessionTimeoutMs: 1_000, maxSessionTimeoutMs: 60_000, maxGroupSize: 12,
+            offsetsRetentionMs: 5_400_000, offsetsRetentionCheckIntervalMs: 5_000, offsetsTopicPartitions: 7,
+            offsetMetadataMaxBytes: 128))
+    }
+
+    @Test func groupSettingsDefaultToKafkas() throws {
+        let coordinator = try BrokerConfig.parse(yaml: "node.id: 1\n").groupCoordinator
+        #expect(coordinator.initialRebalanceDelayMs == 3_000)
+        #expect(coordinator.minSessionTimeoutMs == 6_000)
+        #expect(coordinator.maxSessionTimeoutMs == 1_800_000)
+        #expect(coordinator.offsetsRetentionMs == 7 * 24 * 60 * 60 * 1_000)
+        #expect(coordinator.offsetsRetentionCheckIntervalMs == 600_000)
+        #expect(coordinator.offsetsTopicPartitions == 50)
+        #expect(coordinator.offsetMetadataMaxBytes == 4_096)
+    }
+
+    @Test(arguments: [
+        "group.initial.rebalance.delay.ms: -1",
+        "group.min.session.timeout.ms: 0",
+        "group.max.size: 0",
+        "offsets.retention.minutes: 0",
+        "offsets.topic.num.partitions: 0",
+        "offset.metadata.max.bytes: -5",
+        "group.max.session.timeout.ms: soon",
+    ])
+    func rejectsOutOfRangeGroupSettings(line: String) {
+        #expect(throws: BrokerConfigError.self) { try BrokerConfig.parse(yaml: line + "\n") }
+    }
+
+    @Test func rejectsAMinSessionTimeoutAboveTheMax() {
+        do {
+            _ = try BrokerConfig.parse(yaml: "group.min.session.timeout.ms: 30000\ngroup.max.session.timeout.ms: 10000\n", source: "b.yaml")
+            Issue.record("min session timeout above max was accepted")
+        } catch {
+            #expect("\(error)".contains("group.min.session.timeout.ms (30000)"))
+            #expect("\(error)".contains("group.max.session.timeout.ms (10000)"))
+        }
     }
 }

@@ -166,3 +166,16 @@ def test_large_compressed_batches_round_trip(bootstrap):
     got = by_partition(consume_all(bootstrap, topic, [0], expected=600))[0]
     assert_contiguous_from_zero(got, "big batches")
     assert [(m.key, m.value) for m in got] == [(r["key"], r["value"]) for r in recs] * 2
+
+
+def test_kcat_text_lines_with_key_delimiter_and_header(bootstrap):
+    """The everyday kcat invocation from the README: -K: -z snappy -H, read back as JSON."""
+    topic = unique_topic("kcat-text")
+    create_topic(bootstrap, topic, partitions=1)
+    lines = [f"user{i}:event {i} " + "x" * 200 for i in range(30)]
+    kcat(bootstrap, "-P", "-t", topic, "-p", "0", "-K:", "-z", "snappy", "-H", "hdr=val",
+         input=("\n".join(lines) + "\n").encode())
+    out = kcat(bootstrap, "-C", "-e", "-J", "-o", "beginning", "-t", topic).stdout.decode().splitlines()
+    got = [json.loads(line) for line in out]
+    assert [(g["offset"], g["key"], g["payload"], g["headers"]) for g in got] == [
+        (i, line.split(":", 1)[0], line.split(":", 1)[1], ["hdr", "val"]) for i, line in enumerate(lines)]

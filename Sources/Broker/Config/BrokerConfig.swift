@@ -1,4 +1,5 @@
 import Foundation
+import GroupCoordination
 import Yams
 
 /// The broker's settings, named as Apache Kafka names them so an operator's knowledge carries over.
@@ -43,6 +44,11 @@ public struct BrokerConfig: Sendable, Equatable {
     /// Kafka relies on replication instead and never fsyncs on the produce path; a single node has
     /// no replicas, so by default we fsync (with group commit: one fsync serves every waiting producer).
     public var acksAllFsync = true
+
+    /// `group.initial.rebalance.delay.ms`, `group.min.session.timeout.ms`, `group.max.session.timeout.ms`,
+    /// `group.max.size`, `offsets.retention.minutes`, `offsets.retention.check.interval.ms`,
+    /// `offsets.topic.num.partitions`, `offset.metadata.max.bytes`: the consumer-group coordinator's settings.
+    public var groupCoordinator = GroupCoordinatorConfig()
 
     public init() {}
 
@@ -109,7 +115,17 @@ extension BrokerConfig {
                 throw BrokerConfigError("\(source):\(entry.line): \(error.description)")
             }
         }
+        try config.validateGroupSessionTimeouts(source: source)
         return config
+    }
+
+    /// A min above the max would make every JoinGroup fail with INVALID_SESSION_TIMEOUT.
+    private func validateGroupSessionTimeouts(source: String) throws {
+        let (min, max) = (groupCoordinator.minSessionTimeoutMs, groupCoordinator.maxSessionTimeoutMs)
+        guard min <= max else {
+            throw BrokerConfigError(
+                "\(source): group.min.session.timeout.ms (\(min)) is above group.max.session.timeout.ms (\(max))")
+        }
     }
 
     private static func flatten(_ node: Node, prefix: String, into out: inout [(key: String, value: String, line: Int)], source: String) throws {
@@ -163,6 +179,14 @@ extension BrokerConfig {
         case "delete.topic.enable": deleteTopicEnable = try bool()
         case "log.retention.check.interval.ms": retentionCheckIntervalMs = Int64(try int(100...Int.max))
         case "acks.all.fsync": acksAllFsync = try bool()
+        case "group.initial.rebalance.delay.ms": groupCoordinator.initialRebalanceDelayMs = Int64(try int(0...Int(Int32.max)))
+        case "group.min.session.timeout.ms": groupCoordinator.minSessionTimeoutMs = Int32(try int(1...Int(Int32.max)))
+        case "group.max.session.timeout.ms": groupCoordinator.maxSessionTimeoutMs = Int32(try int(1...Int(Int32.max)))
+        case "group.max.size": groupCoordinator.maxGroupSize = try int(1...Int(Int32.max))
+        case "offsets.retention.minutes": groupCoordinator.offsetsRetentionMs = Int64(try int(1...Int(Int32.max))) * 60_000
+        case "offsets.retention.check.interval.ms": groupCoordinator.offsetsRetentionCheckIntervalMs = Int64(try int(1...Int.max))
+        case "offsets.topic.num.partitions": groupCoordinator.offsetsTopicPartitions = Int32(try int(1...100_000))
+        case "offset.metadata.max.bytes": groupCoordinator.offsetMetadataMaxBytes = try int(0...Int(Int32.max))
         case "message.max.bytes":
             messageMaxBytes = try int(1024...Int(Int32.max))
             topicDefaults["max.message.bytes"] = String(messageMaxBytes)

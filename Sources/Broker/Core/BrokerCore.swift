@@ -15,6 +15,7 @@ final class BrokerCore: Sendable {
     let clusterID: String
     let producerIDs: ProducerIDAllocator
     let appendNotifier = AppendNotifier()
+    let fetchSessions = FetchSessionCache()
     /// Consumer groups and committed offsets; `load()` it before serving.
     let groups: GroupCoordinatorService
     let logger: Logger
@@ -34,7 +35,7 @@ final class BrokerCore: Sendable {
         self.ioPool = ioPool
         self.logger = logger
         self.groups = GroupCoordinatorService(
-            config: GroupCoordinatorConfig(), storage: storage, ioPool: ioPool, timerEventLoop: timerEventLoop,
+            config: config.groupCoordinator, storage: storage, ioPool: ioPool, timerEventLoop: timerEventLoop,
             appendNotifier: appendNotifier, logger: logger)
     }
 

@@ -1,6 +1,8 @@
 import Foundation
 import KafkaProtocol
+import LogStorage
 import NIOConcurrencyHelpers
+import NIOCore
 
 /// Hands out producer ids for InitProducerId that stay unique across restarts: ids are reserved in
 /// blocks whose end is persisted before the first id of the block is used, so a crash can skip ids
@@ -31,7 +33,7 @@ final class ProducerIDAllocator: Sendable {
         try state.withLockedValue { state in
             if state.next >= state.blockEnd {
                 let end = state.next + Self.blockSize
-                try DurableFile.write(Data("\(end)\n".utf8), to: file)
+                try FileSystem.writeAtomically(file.path, contents: ByteBuffer(string: "\(end)\n"))
                 state.blockEnd = end
             }
             defer { state.next += 1 }
@@ -44,26 +46,4 @@ final class ProducerIDAllocator: Sendable {
 public struct BrokerStartupError: Error, CustomStringConvertible {
     public let description: String
     public init(_ description: String) { self.description = description }
-}
-
-/// Small metadata files replaced atomically: write a temporary file, fsync, rename, fsync the folder.
-enum DurableFile {
-    static func write(_ data: Data, to url: URL) throws {
-        let temporary = url.appendingPathExtension("tmp")
-        let fd = open(temporary.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard fd >= 0 else { throw BrokerStartupError("cannot write \(temporary.path): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        let written = data.withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
-        guard written == data.count, fsync(fd) == 0 else {
-            throw BrokerStartupError("cannot write \(temporary.path): \(String(cString: strerror(errno)))")
-        }
-        guard rename(temporary.path, url.path) == 0 else {
-            throw BrokerStartupError("cannot rename \(temporary.path) to \(url.path): \(String(cString: strerror(errno)))")
-        }
-        let directory = open(url.deletingLastPathComponent().path, O_RDONLY)
-        if directory >= 0 {
-            fsync(directory)
-            close(directory)
-        }
-    }
 }

@@ -1,4 +1,5 @@
 import KafkaProtocol
+import KafkaRecords
 import LogStorage
 import NIOCore
 
@@ -6,27 +7,35 @@ import NIOCore
 /// a fetch that finds fewer than `min.bytes` waits up to `max.wait.ms`, woken early by appends to
 /// the partitions it reads (long poll).
 ///
-/// Fetch sessions (KIP-227): this broker answers every fetch in full and never creates a session
-/// (session id 0), which the protocol allows and every client handles by sending full requests.
+/// Fetch sessions (KIP-227): a consumer may open a session and then send and receive only what
+/// changed (`FetchSessionCache`).
 struct FetchHandler: ApiHandler {
-    /// v0–3 would need records down-converted to message format v0/v1; clients of the last seven
-    /// years fetch v4+.
-    let versions: ClosedRange<Int16> = 4...16
+    /// v0–3 (sarama with an old `kafka-version`, very old clients) get their records down-converted
+    /// to message format v0/v1 in memory, as Kafka does; v4+ are served from the files with sendfile.
+    let versions: ClosedRange<Int16> = 0...16
 
     func handle(_ request: FetchRequest, context: RequestContext) async throws -> HandlerOutcome<FetchResponse> {
-        if request.sessionId != 0 {
-            return .now(FetchResponse(errorCode: .fetchSessionIDNotFound, sessionId: 0))
+        let broker = context.broker
+        let version = context.apiVersion
+        let resolution: FetchSessionCache.Resolution
+        switch broker.fetchSessions.resolve(request, topicName: { topic in
+            version >= 13 ? broker.storage.topics().first { $0.id == topic.topicId }?.name : topic.topic
+        }) {
+        case .rejected(let error):
+            return .now(FetchResponse(errorCode: error, sessionId: 0))
+        case .resolved(let resolved):
+            resolution = resolved
+            if resolved.sessionID != 0 && !resolved.isIncremental {
+                context.logger.debug("opened fetch session \(resolved.sessionID) for client \(context.clientID ?? "-")")
+            }
         }
-        if request.sessionEpoch > 0 {
-            return .now(FetchResponse(errorCode: .invalidFetchSessionEpoch, sessionId: 0))
-        }
-        let plan = FetchPlan(request: request, version: context.apiVersion, broker: context.broker)
+        let plan = FetchPlan(topics: resolution.topics, request: request, version: version, broker: broker)
         let notifier = context.broker.appendNotifier
         let snapshot = notifier.snapshot(plan.waitKeys)
         let first = try await plan.read(context: context)
         let waitMs = Int64(max(0, request.maxWaitMs))
         if first.bytes >= Int(request.minBytes) || waitMs == 0 || first.hasError || plan.waitKeys.isEmpty {
-            return .now(first.sent(with: context))
+            return .now(first.sent(with: context, session: resolution))
         }
         // Not enough data: give back the regions we will not send and wait for appends.
         first.release()
@@ -42,7 +51,7 @@ struct FetchHandler: ApiHandler {
                 snapshot = notifier.snapshot(plan.waitKeys)
                 let attempt = try await plan.read(context: context)
                 if attempt.bytes >= Int(request.minBytes) || deadline <= .now() || attempt.hasError {
-                    return attempt.sent(with: context)
+                    return attempt.sent(with: context, session: resolution)
                 }
                 attempt.release()
             }
@@ -70,9 +79,13 @@ private struct FetchPlan: Sendable {
             for action in releases { action() }
         }
 
-        /// The response to send; its file regions are released once it is written.
-        func sent(with context: RequestContext) -> FetchResponse {
+        /// The response to send, trimmed to what changed for an incremental session; its file
+        /// regions are released once it is written.
+        func sent(with context: RequestContext, session: FetchSessionCache.Resolution) -> FetchResponse {
             for action in releases { context.resources.releaseAfterWrite(action) }
+            var response = response
+            response.sessionId = session.sessionID
+            context.broker.fetchSessions.finish(&response, for: session)
             return response
         }
     }
@@ -82,15 +95,17 @@ private struct FetchPlan: Sendable {
     let waitKeys: [TopicPartitionKey]
     let maxBytes: Int
     let isolationLevel: Int8
+    /// The message format a pre-v4 fetch needs; nil for v4+ (record batches as stored).
+    let legacyMagic: LegacyMagic?
 
-    init(request: FetchRequest, version: Int16, broker: BrokerCore) {
+    init(topics wantedTopics: [FetchRequest.FetchTopic], request: FetchRequest, version: Int16, broker: BrokerCore) {
         var topics: [(String, KafkaUUID)] = []
         var targets: [Target] = []
         var waitKeys: [TopicPartitionKey] = []
         let catalog = broker.storage
-        for (topicIndex, wanted) in request.topics.enumerated() {
+        for (topicIndex, wanted) in wantedTopics.enumerated() {
             let info: TopicMetadata?
-            if version >= 13 {
+            if version >= 13 && !wanted.topicId.isZero {
                 info = catalog.topics().first { $0.id == wanted.topicId }
             } else {
                 info = catalog.topic(named: wanted.topic)
@@ -115,11 +130,13 @@ private struct FetchPlan: Sendable {
         self.waitKeys = waitKeys
         self.maxBytes = Int(max(0, request.maxBytes))
         self.isolationLevel = request.isolationLevel
+        self.legacyMagic = version >= 4 ? nil : (version >= 2 ? .v1 : .v0)
     }
 
     func read(context: RequestContext) async throws -> Result {
         let targets = self.targets
         let maxBytes = self.maxBytes
+        let legacyMagic = self.legacyMagic
         // READ_COMMITTED consumers stop at the last stable offset.
         let bound: ReadBound = isolationLevel == 1 ? .lastStableOffset : .highWatermark
         let reads: [PartitionOutcome] = try await context.broker.io {
@@ -128,7 +145,7 @@ private struct FetchPlan: Sendable {
             outcomes.reserveCapacity(targets.count)
             var sentAny = false
             for target in targets {
-                outcomes.append(Self.readPartition(target, bound: bound, remaining: &remaining, sentAny: &sentAny))
+                outcomes.append(Self.readPartition(target, bound: bound, legacyMagic: legacyMagic, remaining: &remaining, sentAny: &sentAny))
             }
             return outcomes
         }
@@ -151,7 +168,9 @@ private struct FetchPlan: Sendable {
         var release: (@Sendable () -> Void)?
     }
 
-    private static func readPartition(_ target: Target, bound: ReadBound, remaining: inout Int, sentAny: inout Bool) -> PartitionOutcome {
+    private static func readPartition(
+        _ target: Target, bound: ReadBound, legacyMagic: LegacyMagic?, remaining: inout Int, sentAny: inout Bool
+    ) -> PartitionOutcome {
         let index = target.partition.partition
         guard let log = target.log, target.error == .none else {
             return PartitionOutcome(data: .init(partitionIndex: index, errorCode: target.error, highWatermark: Offset(-1), records: .memory(ByteBuffer())))
@@ -176,6 +195,14 @@ private struct FetchPlan: Sendable {
             return PartitionOutcome(data: data, release: nil)
         }
         do {
+            if let legacyMagic {
+                let stored = try log.readIntoMemory(from: fetchOffset, maxBytes: max(limit, 1))
+                let converted = try LegacyMessageSet.downConvert(RecordBatch.readAll(from: stored), to: legacyMagic)
+                data.records = .memory(converted)
+                remaining = max(0, remaining - converted.readableBytes)
+                sentAny = sentAny || converted.readableBytes > 0
+                return PartitionOutcome(data: data, release: nil)
+            }
             let read = try log.read(from: fetchOffset, maxBytes: limit, upTo: bound, minOneBatch: !sentAny)
             data.highWatermark = read.offsets.highWatermark
             data.lastStableOffset = read.offsets.lastStableOffset

@@ -43,15 +43,24 @@ actor GroupCoordinatorService {
     // MARK: Startup
 
     /// Creates `__consumer_offsets` if missing, then rebuilds every group and offset from it.
+    /// An existing topic keeps its partition count whatever `offsets.topic.num.partitions` says now,
+    /// as in Kafka: the count decides which partition holds each group, so changing it would lose them.
     func load() async throws {
-        let config = coordinator.config
+        var config = coordinator.config
+        let configured = config.offsetsTopicPartitions
         let storage = storage
+        let existing = storage.topic(named: OffsetsTopic.name)?.partitionCount
+        if let existing, existing != configured {
+            logger.warning(
+                "\(OffsetsTopic.name) has \(existing) partitions; keeping them and ignoring offsets.topic.num.partitions=\(configured)")
+            config.offsetsTopicPartitions = existing
+        }
+        let partitions = config.offsetsTopicPartitions
         let loader = try await ioPool.runIfActive {
-            if storage.topic(named: OffsetsTopic.name) == nil {
-                _ = try storage.createTopic(
-                    name: OffsetsTopic.name, partitions: config.offsetsTopicPartitions, config: ["cleanup.policy": "compact"])
+            if existing == nil {
+                _ = try storage.createTopic(name: OffsetsTopic.name, partitions: partitions, config: ["cleanup.policy": "compact"])
             }
-            return try GroupOffsetsTopicReader.load(from: storage, partitions: config.offsetsTopicPartitions)
+            return try GroupOffsetsTopicReader.load(from: storage, partitions: partitions)
         }
         coordinator = loader.makeCoordinator(config: config, now: now)
         if loader.skippedRecords > 0 {

@@ -144,7 +144,7 @@ struct ClusterMetadata {
         }
         let id = requested ?? Self.newClusterID()
         let text = "#Written by logport\nversion=1\ncluster.id=\(id)\nnode.id=\(nodeID)\n"
-        try DurableFile.write(Data(text.utf8), to: file)
+        try FileSystem.writeAtomically(file.path, contents: ByteBuffer(string: text))
         return ClusterMetadata(clusterID: id)
     }
 

@@ -11,6 +11,8 @@ public struct KafkaUUID: Hashable, Sendable, CustomStringConvertible {
     /// The all-zero UUID Kafka uses for "no topic id".
     public static let zero = KafkaUUID(high: 0, low: 0)
 
+    public var isZero: Bool { self == .zero }
+
     /// A random version-4 UUID.
     public static func random() -> KafkaUUID {
         var generator = SystemRandomNumberGenerator()

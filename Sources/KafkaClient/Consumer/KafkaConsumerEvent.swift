@@ -1,0 +1,12 @@
+/// What happens to a consumer besides records: rebalances and errors librdkafka reports and recovers
+/// from by itself (a broker going away, a subscribed topic missing).
+public enum KafkaConsumerEvent: Sendable, Hashable {
+    /// The group gave this member these partitions (all of them, or, with cooperative-sticky, the added ones).
+    case partitionsAssigned([TopicPartition])
+    /// These partitions were taken away; `lost` means the member was fenced out of the group, so
+    /// committing their offsets would fail.
+    case partitionsRevoked([TopicPartition], lost: Bool)
+    /// The end of a partition was reached (only with `enable.partition.eof=true`).
+    case partitionEOF(TopicPartition, offset: Int64)
+    case error(KafkaError)
+}

@@ -1,0 +1,14 @@
+/// One record header. Kafka allows repeated keys and null values, and keeps their order.
+public struct KafkaHeader: Hashable, Sendable {
+    public var key: String
+    public var value: [UInt8]?
+
+    public init(key: String, value: [UInt8]?) {
+        self.key = key
+        self.value = value
+    }
+
+    public init(key: String, value: String) {
+        self.init(key: key, value: Array(value.utf8))
+    }
+}

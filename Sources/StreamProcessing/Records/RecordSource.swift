@@ -1,0 +1,18 @@
+/// Where a pipeline reads records from: the Kafka consumer group in production, an in-memory source in tests.
+///
+/// The processor resumes exactly from a checkpoint by calling `seek(to:)` with the offsets the checkpoint covers
+/// before the first `poll()`; committed consumer-group offsets are only advisory (lag monitoring).
+public protocol RecordSource: Sendable {
+    /// The next records, possibly none when nothing arrived within the source's own poll timeout.
+    func poll() async throws -> [SourceRecord]
+    /// Partitions currently assigned to this consumer; they hold the watermark back until they go idle.
+    func assignedPartitions() async -> [TopicPartition]
+    /// Makes the next polls start at these offsets (the next offset to read, per partition).
+    func seek(to nextOffsets: [TopicPartition: Int64]) async throws
+}
+
+/// Commits consumed positions to the consumer group. Called only after a checkpoint covering them is durable.
+public protocol OffsetCommitter: Sendable {
+    /// `nextOffsets` follows Kafka's convention: the offset of the next record to read (last processed + 1).
+    func commit(_ nextOffsets: [TopicPartition: Int64]) async throws
+}

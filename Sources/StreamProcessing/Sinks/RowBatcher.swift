@@ -1,0 +1,52 @@
+/// Cuts rows into batches of at most `maxRows`, or whatever is pending once the oldest row waited
+/// `maxDelayMillis`. Each batch carries the input offsets accepted since the previous cut, which sinks
+/// turn into idempotency tokens.
+struct RowBatcher: Sendable {
+    struct Batch: Sendable, Equatable {
+        var lines: [String]
+        var covered: OffsetRanges
+    }
+
+    let maxRows: Int
+    let maxDelayMillis: Int64
+    private var pending: [String] = []
+    private var covered = OffsetRanges()
+    private var oldestPendingMillis: Int64?
+
+    init(maxRows: Int, maxDelayMillis: Int64) {
+        self.maxRows = max(1, maxRows)
+        self.maxDelayMillis = max(0, maxDelayMillis)
+    }
+
+    var pendingCount: Int { pending.count }
+
+    /// Adds rows and returns every batch that is full or due.
+    mutating func add(_ lines: [String], covering consumed: OffsetRanges, nowMillis: Int64) -> [Batch] {
+        covered.formUnion(consumed)
+        if !lines.isEmpty, oldestPendingMillis == nil { oldestPendingMillis = nowMillis }
+        pending += lines
+        var batches: [Batch] = []
+        while pending.count >= maxRows {
+            batches.append(Batch(lines: Array(pending.prefix(maxRows)), covered: covered))
+            pending.removeFirst(maxRows)
+            oldestPendingMillis = pending.isEmpty ? nil : nowMillis
+        }
+        if let due = takeDue(nowMillis: nowMillis) { batches.append(due) }
+        if pending.isEmpty, !batches.isEmpty { covered = OffsetRanges() }
+        return batches
+    }
+
+    mutating func takeDue(nowMillis: Int64) -> Batch? {
+        guard let oldest = oldestPendingMillis, nowMillis - oldest >= maxDelayMillis else { return nil }
+        return takeAll()
+    }
+
+    mutating func takeAll() -> Batch? {
+        guard !pending.isEmpty else { return nil }
+        let batch = Batch(lines: pending, covered: covered)
+        pending = []
+        covered = OffsetRanges()
+        oldestPendingMillis = nil
+        return batch
+    }
+}

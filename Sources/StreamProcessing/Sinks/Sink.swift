@@ -1,0 +1,9 @@
+/// Where processor output goes. `accept` may buffer; once `flush` returns, everything accepted so far is
+/// durable at the destination. The runner commits offsets only after every sink's `flush` returned.
+public protocol Sink: Sendable {
+    var name: String { get }
+    /// Creates what the destination needs (tables); called once before the first `accept`.
+    func prepare() async throws
+    func accept(_ output: ProcessorOutput, nowMillis: Int64) async throws
+    func flush() async throws
+}

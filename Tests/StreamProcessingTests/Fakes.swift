@@ -1,0 +1,98 @@
+import Foundation
+@testable import StreamProcessing
+
+/// Records everything the runner and sinks do, in order, across all fakes sharing it.
+actor OperationLog {
+    private(set) var entries: [String] = []
+
+    func append(_ entry: String) { entries.append(entry) }
+}
+
+/// Answers with scripted statuses (then 200) and records requests.
+actor ScriptedTransport: HTTPTransport {
+    private var statuses: [Int]
+    private(set) var requests: [OutgoingHTTPRequest] = []
+    private let log: OperationLog?
+
+    init(statuses: [Int] = [], log: OperationLog? = nil) {
+        self.statuses = statuses
+        self.log = log
+    }
+
+    func send(_ request: OutgoingHTTPRequest) async throws -> HTTPResponseSummary {
+        requests.append(request)
+        let status = statuses.isEmpty ? 200 : statuses.removeFirst()
+        await log?.append("http \(status)")
+        return HTTPResponseSummary(status: status, body: Array("status \(status)".utf8))
+    }
+}
+
+actor InMemorySource: RecordSource {
+    private var batches: [[SourceRecord]]
+    private let partitions: [TopicPartition]
+    private(set) var seeks: [[TopicPartition: Int64]] = []
+
+    init(batches: [[SourceRecord]], partitions: [TopicPartition]) {
+        self.batches = batches
+        self.partitions = partitions
+    }
+
+    func poll() async throws -> [SourceRecord] { batches.isEmpty ? [] : batches.removeFirst() }
+    func assignedPartitions() async -> [TopicPartition] { partitions }
+
+    func seek(to nextOffsets: [TopicPartition: Int64]) async throws {
+        seeks.append(nextOffsets)
+        batches = batches.map { batch in batch.filter { $0.offset >= nextOffsets[$0.topicPartition, default: 0] } }
+    }
+}
+
+actor RecordingCommitter: OffsetCommitter {
+    private(set) var commits: [[TopicPartition: Int64]] = []
+    private let log: OperationLog
+
+    init(log: OperationLog) { self.log = log }
+
+    func commit(_ nextOffsets: [TopicPartition: Int64]) async throws {
+        commits.append(nextOffsets)
+        await log.append("commit \(nextOffsets.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","))")
+    }
+}
+
+actor RecordingCheckpoints: CheckpointStore {
+    private(set) var saved: [PipelineSnapshot] = []
+    private let log: OperationLog
+
+    init(log: OperationLog, initial: PipelineSnapshot? = nil) {
+        self.log = log
+        if let initial { saved = [initial] }
+    }
+
+    func load(pipeline: String) async throws -> PipelineSnapshot? { saved.last }
+
+    func save(_ snapshot: PipelineSnapshot, atMillis: Int64) async throws {
+        saved.append(snapshot)
+        await log.append("checkpoint")
+    }
+}
+
+actor RecordingPublisher: RecordPublisher {
+    private(set) var records: [(topic: String, key: String?, value: String)] = []
+
+    func publish(topic: String, key: [UInt8]?, value: [UInt8]) async throws {
+        records.append((topic, key.map { String(decoding: $0, as: UTF8.self) }, String(decoding: value, as: UTF8.self)))
+    }
+}
+
+struct LoggingSink: Sink {
+    let name = "logging"
+    let log: OperationLog
+    let failFlush: Bool
+
+    func prepare() async throws { await log.append("prepare") }
+    func accept(_ output: ProcessorOutput, nowMillis: Int64) async throws { await log.append("accept \(output.windowResults.count)") }
+
+    func flush() async throws {
+        await log.append("flush")
+        if failFlush { throw ClickHouseError(table: "t", operation: "insert", status: 400, body: "bad") }
+    }
+}

@@ -1,0 +1,107 @@
+import Logging
+import Testing
+@testable import StreamProcessing
+
+@Suite struct PipelineRunnerTests {
+    static let partition = TopicPartition(topic: "logs", partition: 0)
+    static let definition = PipelineDefinition(
+        name: "runner", source: SourceSpec(topics: ["logs"], groupID: "g"),
+        transforms: [.parseJSON(field: "message")],
+        aggregations: [WindowedAggregationSpec(name: "n", window: tumbling(1000), groupBy: ["k"],
+                                               columns: [AggregateColumn(name: "count", function: .count)], allowedLatenessMillis: 0)],
+        alerts: [AlertRuleSpec(name: "many", source: .column(aggregation: "n", column: "count"), condition: .threshold(.greaterThan, 1))])
+
+    /// Ten batches of five records, one every 300 ms of event time, alternating keys.
+    static let batches: [[SourceRecord]] = (0..<10).map { batch in
+        (0..<5).map { index in
+            let offset = Int64(batch * 5 + index)
+            return jsonRecord(partition, offset: offset, timeMillis: offset * 300, #"{"k":"\#(offset % 2 == 0 ? "a" : "b")"}"#)
+        }
+    }
+
+    static func runner(source: InMemorySource, log: OperationLog, checkpoints: RecordingCheckpoints, failFlush: Bool = false,
+                       notifiers: [any AlertNotifier] = []) -> (PipelineRunner, RecordingCommitter) {
+        let committer = RecordingCommitter(log: log)
+        let runner = PipelineRunner(definition: definition, source: source, committer: committer,
+                                    sinks: [LoggingSink(log: log, failFlush: failFlush)], notifiers: notifiers, checkpoints: checkpoints,
+                                    checkpointIntervalMillis: .max, clock: { 0 }, logger: Logger(label: "test"))
+        return (runner, committer)
+    }
+
+    @Test func offsetsAreCommittedOnlyAfterSinksFlushedAndTheCheckpointIsSaved() async throws {
+        let log = OperationLog()
+        let (runner, committer) = Self.runner(source: InMemorySource(batches: Array(Self.batches.prefix(2)), partitions: [Self.partition]),
+                                              log: log, checkpoints: RecordingCheckpoints(log: log))
+        try await runner.start()
+        try await runner.step()
+        try await runner.step()
+        try await runner.checkpoint()
+        #expect(await log.entries == ["prepare", "accept 2", "accept 2", "flush", "checkpoint", "commit logs/0=10"])
+        #expect(await committer.commits == [[Self.partition: 10]])
+    }
+
+    @Test func aFailedFlushLeavesCheckpointAndOffsetsUntouched() async throws {
+        let log = OperationLog()
+        let checkpoints = RecordingCheckpoints(log: log)
+        let (runner, committer) = Self.runner(source: InMemorySource(batches: Self.batches, partitions: [Self.partition]),
+                                              log: log, checkpoints: checkpoints, failFlush: true)
+        try await runner.start()
+        try await runner.step()
+        await #expect(throws: ClickHouseError.self) { try await runner.checkpoint() }
+        #expect(await log.entries.last == "flush")
+        #expect(await checkpoints.saved.isEmpty)
+        #expect(await committer.commits.isEmpty)
+    }
+
+    @Test func aRestartedRunnerResumesFromTheCheckpointAsIfUninterrupted() async throws {
+        let log = OperationLog()
+        let (uninterrupted, _) = Self.runner(source: InMemorySource(batches: Self.batches, partitions: [Self.partition]),
+                                             log: log, checkpoints: RecordingCheckpoints(log: log))
+        try await uninterrupted.start()
+        var expected: [WindowResult] = []
+        var expectedAlerts: [AlertEvent] = []
+        for _ in Self.batches {
+            let output = try await uninterrupted.step()
+            expected += output.windowResults
+            expectedAlerts += output.alerts
+        }
+
+        let checkpoints = RecordingCheckpoints(log: log)
+        let (first, _) = Self.runner(source: InMemorySource(batches: Self.batches, partitions: [Self.partition]), log: log, checkpoints: checkpoints)
+        try await first.start()
+        var actual: [WindowResult] = []
+        var actualAlerts: [AlertEvent] = []
+        for _ in 0..<4 {
+            let output = try await first.step()
+            actual += output.windowResults
+            actualAlerts += output.alerts
+        }
+        try await first.checkpoint()
+
+        // The consumer redelivers from the beginning; the runner seeks past what the checkpoint covers.
+        let replay = InMemorySource(batches: Self.batches, partitions: [Self.partition])
+        let (second, _) = Self.runner(source: replay, log: log, checkpoints: checkpoints)
+        try await second.start()
+        #expect(await replay.seeks == [[Self.partition: 20]])
+        for _ in Self.batches {
+            let output = try await second.step()
+            actual += output.windowResults
+            actualAlerts += output.alerts
+        }
+        #expect(actual == expected)
+        #expect(actualAlerts == expectedAlerts)
+        #expect(!expectedAlerts.isEmpty)
+    }
+
+    @Test func notifierFailuresAreCountedWithoutStoppingThePipeline() async throws {
+        let log = OperationLog()
+        let transport = ScriptedTransport(statuses: Array(repeating: 502, count: 20))
+        let (runner, _) = Self.runner(source: InMemorySource(batches: Self.batches, partitions: [Self.partition]), log: log,
+                                      checkpoints: RecordingCheckpoints(log: log),
+                                      notifiers: [WebhookNotifier(url: "http://hooks.local/a", transport: transport)])
+        try await runner.start()
+        for _ in Self.batches { try await runner.step() }
+        #expect(await runner.metrics.notifierFailures > 0)
+        #expect(await transport.requests.count == Int(await runner.metrics.notifierFailures))
+    }
+}
