@@ -100,6 +100,16 @@ let package = Package(
             ]
         ),
 
+        // MARK: Agent → Kafka: the agent's Kafka sink, at-least-once over librdkafka
+        .target(
+            name: "AgentKafka",
+            dependencies: [
+                "LogAgent", "KafkaClient",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         // MARK: Stream processing: windows, sketches, detectors, alerts, sinks (`logport process`)
         .target(
             name: "StreamProcessing",
@@ -131,7 +141,7 @@ let package = Package(
         .target(
             name: "LogportCLI",
             dependencies: [
-                "Broker", "LogStorage", "KafkaClient", "Console",
+                "Broker", "LogStorage", "KafkaClient", "Console", "LogAgent", "AgentKafka",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Logging", package: "swift-log"),
