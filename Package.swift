@@ -164,6 +164,7 @@ let package = Package(
         .testTarget(name: "LogStorageTests", dependencies: ["LogStorage"]),
         .testTarget(name: "GroupCoordinationTests", dependencies: ["GroupCoordination", "KafkaRecords"]),
         .testTarget(name: "LogAgentTests", dependencies: ["LogAgent", .product(name: "NIOPosix", package: "swift-nio")]),
+        .testTarget(name: "AgentKafkaTests", dependencies: ["AgentKafka", "LogAgent", "KafkaClient"]),
         .testTarget(name: "StreamProcessingTests", dependencies: ["StreamProcessing"]),
         .testTarget(
             name: "KafkaClientTests",
