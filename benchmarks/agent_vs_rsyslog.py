@@ -77,14 +77,16 @@ def write_log(path: Path, lines: int) -> int:
     paths = ["/", "/index.html", "/api/v1/orders", "/api/v1/users/{}", "/static/app.{}.js", "/images/p/{}.webp", "/search?q=item{}"]
     agents = ["Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0",
               "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148",
-              "curl/7.88.1", "Go-http-client/1.1"]
+              "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/119.0 Safari/537.36",
+              "curl/7.88.1"]
     with open(path, "w") as f:
         for i in range(lines):
             ip = f"10.{rng.randrange(4)}.{rng.randrange(256)}.{rng.randrange(256)}"
             request = rng.choice(paths).format(rng.randrange(100000))
             status = rng.choice([200] * 16 + [301, 304, 404, 500])
             f.write(f'{ip} - - [25/Nov/2026:12:{i // 60000 % 60:02d}:{i // 1000 % 60:02d} +0000] "GET {request} HTTP/1.1" '
-                    f'{status} {rng.randrange(100, 50000)} "https://shop.example.com/" "{rng.choice(agents)}"\n')
+                    f'{status} {rng.randrange(100, 50000)} "https://shop.example.com/category/{rng.randrange(1000)}?page={rng.randrange(50)}" '
+                    f'"{rng.choice(agents)}"\n')
     return path.stat().st_size
 
 
