@@ -87,6 +87,16 @@ let package = Package(
             ]
         ),
 
+        // MARK: Agent → Kafka: the agent's Kafka sink, at-least-once over librdkafka
+        .target(
+            name: "AgentKafka",
+            dependencies: [
+                "LogAgent", "KafkaClient",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         // MARK: Stream processing: windows, sketches, detectors, alerts, sinks (`logport process`)
         .target(
             name: "StreamProcessing",
@@ -131,7 +141,7 @@ let package = Package(
         .target(
             name: "LogportCLI",
             dependencies: [
-                "Broker", "LogStorage", "KafkaClient", "Console",
+                "Broker", "LogStorage", "KafkaClient", "Console", "LogAgent", "AgentKafka",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -154,6 +164,7 @@ let package = Package(
         .testTarget(name: "KafkaRecordsTests", dependencies: ["KafkaRecords"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LogStorageTests", dependencies: ["LogStorage"]),
         .testTarget(name: "GroupCoordinationTests", dependencies: ["GroupCoordination", "KafkaRecords"]),
+        .testTarget(name: "AgentKafkaTests", dependencies: ["AgentKafka", "LogAgent", "KafkaClient"]),
         .testTarget(name: "StreamProcessingTests", dependencies: ["StreamProcessing"]),
         .testTarget(
             name: "KafkaClientTests",

@@ -4,7 +4,8 @@
 #   apt:  C libraries the Swift targets link (zstd, lz4, snappy, zlib), librdkafka + kcat and
 #         Debian's python3-confluent-kafka: a second, older librdkafka (2.0.2) the tests talk through;
 #         burrow (a consumer-lag monitor on the Go client sarama) and the zookeeper it keeps its state in;
-#         chromium, which renders the console's pages headless in tests/integration/test_console.py.
+#         chromium, which renders the console's pages headless in tests/integration/test_console.py;
+#         rsyslog + rsyslog-kafka (imfile + omkafka), the baseline of benchmarks/agent_vs_rsyslog.sh.
 #   pip:  current confluent-kafka (bundles a current librdkafka), kafka-python, aiokafka, pytest
 #         and the codec modules the pure-Python clients need.
 #
@@ -19,6 +20,7 @@ APT_PACKAGES=(
   python3 python3-venv python3-confluent-kafka
   burrow zookeeper
   chromium
+  rsyslog rsyslog-kafka
 )
 PIP_PACKAGES=(
   confluent-kafka kafka-python aiokafka pytest pytest-timeout

@@ -1,0 +1,87 @@
+import KafkaClient
+import LogAgent
+import Logging
+import NIOConcurrencyHelpers
+
+/// An `EventSink` that produces each event as one Kafka record through librdkafka.
+///
+/// Guarantees (at-least-once): an event's receipt is acknowledged only from a successful delivery
+/// report, so a file source's checkpoint never passes a line Kafka does not have. librdkafka
+/// retries failed sends itself until `message.timeout.ms`; a delivery that still fails is never
+/// acknowledged, and the next `write` (or `close`) throws it, which stops the pipeline: the
+/// checkpoint stays before the failed line and a restart sends it again. Records keep the event's
+/// order per key (see `KafkaSinkProperties`). `write` suspends while librdkafka's queue is full.
+///
+/// Record layout: value per `encoding`; key from `key_field`; timestamp the event's; headers
+/// `source`, `host`, and `service` when set. An event whose topic template cannot be rendered (a
+/// placeholder field is missing) goes to `unroutedTopic` with a `topic_template` header rather
+/// than being dropped or blocking the checkpoint.
+public final class KafkaEventSink: EventSink {
+    public static let unroutedTopic = "logport-agent-unrouted"
+
+    private let config: KafkaSinkConfig
+    private let producer: KafkaProducer
+    private let flushTimeout: Duration
+    private let logger: Logger
+    private let firstFailure = NIOLockedValueBox<KafkaError?>(nil)
+
+    /// `flushTimeout` bounds how long `close` waits for outstanding deliveries.
+    public init(
+        name: String, config: KafkaSinkConfig, flushTimeout: Duration = .seconds(30),
+        logger: Logger = Logger(label: "logport.agent.kafka")
+    ) throws {
+        self.config = config
+        self.flushTimeout = flushTimeout
+        self.logger = logger
+        producer = try KafkaProducer(config: KafkaSinkProperties.make(for: config, clientID: "logport-agent-\(name)"), logger: logger)
+    }
+
+    public func write(_ events: [PipelineEvent]) async throws {
+        try throwFirstFailure()
+        for item in events {
+            let message = record(for: item.event)
+            let receipt = item.receipt
+            try await producer.enqueue(message) { [firstFailure, logger] result in
+                switch result {
+                case .success:
+                    receipt.acknowledge()
+                case .failure(let error):
+                    logger.error("delivery failed; the event stays unacknowledged", metadata: [
+                        "topic": "\(message.topic)", "error": "\(error)",
+                    ])
+                    firstFailure.withLockedValue { $0 = $0 ?? error }
+                }
+            }
+        }
+    }
+
+    public func close() async throws {
+        do {
+            try await producer.flush(timeout: flushTimeout)
+        } catch {
+            logger.warning("flush at shutdown incomplete; undelivered events are sent again after a restart",
+                           metadata: ["error": "\(error)"])
+        }
+        await producer.close(flushTimeout: .zero)
+        try throwFirstFailure()
+    }
+
+    private func throwFirstFailure() throws {
+        if let failure = firstFailure.withLockedValue({ $0 }) { throw failure }
+    }
+
+    func record(for event: LogAgent.LogEvent) -> ProducerMessage {
+        var headers = [KafkaHeader(key: "source", value: event.source), KafkaHeader(key: "host", value: event.host)]
+        if let service = event.service { headers.append(KafkaHeader(key: "service", value: service)) }
+        let topic: String
+        if let rendered = config.topic.render(event) {
+            topic = rendered
+        } else {
+            topic = Self.unroutedTopic
+            headers.append(KafkaHeader(key: "topic_template", value: config.topic.description))
+        }
+        return ProducerMessage(
+            topic: topic, key: config.key(for: event), value: config.encoding.encode(event), headers: headers,
+            timestamp: KafkaTimestamp(milliseconds: event.timestamp))
+    }
+}

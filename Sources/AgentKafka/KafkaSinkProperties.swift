@@ -1,0 +1,33 @@
+import KafkaClient
+import LogAgent
+
+/// The librdkafka properties a Kafka sink's producer runs with, derived from its `KafkaSinkConfig`.
+///
+/// Guarantees, with `acks: all` (the default): the producer is idempotent
+/// (`enable.idempotence=true`), so librdkafka's own retries neither duplicate nor reorder records
+/// within a partition; records with one key go to one partition (librdkafka's key-hash
+/// partitioner), so one key keeps its order end to end. librdkafka rejects idempotence with
+/// `acks` 0 or 1, so those settings give at-most-once-per-attempt producing without it.
+enum KafkaSinkProperties {
+    static func make(for sink: KafkaSinkConfig, clientID: String) -> KafkaConfig {
+        var config = KafkaConfig(bootstrapServers: sink.bootstrapServers.joined(separator: ","))
+        config.clientID = clientID
+        config.acks = acks(sink.acks)
+        config.enableIdempotence = sink.acks == .all
+        config.compression = KafkaCompression(rawValue: sink.compression.rawValue)
+        // librdkafka's own queue is bounded by the same budget as the sink's buffer, so a full
+        // queue suspends `write` (QUEUE_FULL backpressure) instead of growing memory.
+        config["queue.buffering.max.kbytes"] = String(max(1, sink.buffer.maximumBytes / 1024))
+        // A high-priority route does not wait for batches to fill.
+        if sink.priority == .high { config.linger = .zero }
+        return config
+    }
+
+    private static func acks(_ acks: KafkaSinkConfig.Acks) -> KafkaAcks {
+        switch acks {
+        case .none: .none
+        case .leader: .leader
+        case .all: .all
+        }
+    }
+}

@@ -1,0 +1,370 @@
+"""`logport agent` shipping to a real `logport broker`, black-box: files (with rotation), syslog,
+crashes and broker outages, checked record by record in the topic.
+
+The at-least-once contract under test: every line written reaches Kafka; a line appears more than
+once only if it lies after the last checkpoint the agent saved before it was killed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Optional
+
+import pytest
+
+from broker_process import REPO_ROOT, free_loopback_port, logport_binary
+from clients import Msg, consume_all, create_topic, unique_topic
+
+NGINX_CONFIG = REPO_ROOT / "examples" / "agent" / "nginx.yaml"
+AGENT_STOP_TIMEOUT_S = 30.0
+
+
+class AgentProcess:
+    """`logport agent --config FILE` as a child process, its log in the work directory."""
+
+    def __init__(self, work_dir: Path, config: Path, env: dict[str, str]):
+        self.work_dir = work_dir
+        self.config = config
+        self.env = {**os.environ, **env}
+        self.log_path = work_dir / "agent.log"
+        self.proc: Optional[subprocess.Popen] = None
+
+    def start(self) -> "AgentProcess":
+        log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(
+            [str(logport_binary()), "agent", "--config", str(self.config)],
+            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=self.env)
+        log.close()
+        deadline = time.monotonic() + 15
+        while "agent running" not in self.log():
+            assert self.proc.poll() is None, f"agent exited with {self.proc.returncode}:\n{self.log()}"
+            assert time.monotonic() < deadline, f"agent did not start:\n{self.log()}"
+            time.sleep(0.05)
+        return self
+
+    def stop(self) -> int:
+        if self.proc is None or self.proc.poll() is not None:
+            return self.proc.returncode if self.proc else 0
+        self.proc.send_signal(signal.SIGTERM)
+        return self.proc.wait(timeout=AGENT_STOP_TIMEOUT_S)
+
+    def kill9(self) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(timeout=AGENT_STOP_TIMEOUT_S)
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+@pytest.fixture
+def agents(tmp_path):
+    started: list[AgentProcess] = []
+
+    def start(config: Path, env: dict[str, str]) -> AgentProcess:
+        agent = AgentProcess(tmp_path, config, env).start()
+        started.append(agent)
+        return agent
+
+    yield start
+    for agent in started:
+        if agent.proc and agent.proc.poll() is None:
+            agent.proc.kill()
+            agent.proc.wait()
+
+
+def nginx_line(seq: int, clients: int = 5) -> str:
+    client = f"10.0.0.{seq % clients}"
+    return (f'{client} - - [25/Nov/2026:12:00:00 +0000] "GET /item/{seq} HTTP/1.1" 200 {1000 + seq} '
+            f'"https://example.com/" "Mozilla/5.0 (X11; Linux x86_64) itest"')
+
+
+def nginx_env(tmp_path: Path, log_path: Path, topic: str, bootstrap: str) -> dict[str, str]:
+    return {"LOG_PATH": str(log_path), "TOPIC": topic, "KAFKA_BOOTSTRAP": bootstrap,
+            "AGENT_DATA_DIR": str(tmp_path / "agent-data")}
+
+
+def seq_of(msg: Msg) -> int:
+    return int(json.loads(msg.value)["fields"]["path"].rsplit("/", 1)[1])
+
+
+def append_lines(path: Path, seqs, pause_every: int = 0, pause_s: float = 0.0) -> None:
+    with open(path, "a") as f:
+        for i, seq in enumerate(seqs):
+            f.write(nginx_line(seq) + "\n")
+            if pause_every and i % pause_every == pause_every - 1:
+                f.flush()
+                time.sleep(pause_s)
+
+
+def wait_for_records(bootstrap: str, topic: str, partitions: int, expected: int, timeout: float) -> list[Msg]:
+    return consume_all(bootstrap, topic, range(partitions), expected, timeout=timeout)
+
+
+def assert_exactly(msgs: list[Msg], seqs: range) -> None:
+    counts = Counter(seq_of(m) for m in msgs)
+    missing = sorted(set(seqs) - set(counts))
+    duplicated = sorted(s for s, c in counts.items() if c > 1)
+    assert not missing, f"{len(missing)} lines lost, first: {missing[:10]}"
+    assert not duplicated, f"{len(duplicated)} lines duplicated, first: {duplicated[:10]}"
+    assert set(counts) == set(seqs), f"unexpected lines: {sorted(set(counts) - set(seqs))[:10]}"
+
+
+def assert_ordered_per_key(msgs: list[Msg]) -> None:
+    by_key: dict[bytes, list[tuple[int, int, int]]] = {}
+    for m in msgs:
+        by_key.setdefault(m.key, []).append((m.partition, m.offset, seq_of(m)))
+    for key, records in by_key.items():
+        assert len({p for p, _, _ in records}) == 1, f"key {key!r} spread over partitions {sorted({p for p, _, _ in records})}"
+        seqs = [s for _, _, s in sorted(records)]
+        first_seen = list(dict.fromkeys(seqs))
+        assert first_seen == sorted(first_seen), f"key {key!r} out of order: {first_seen[:20]}"
+
+
+@pytest.mark.timeout(90)
+def test_file_lines_arrive_parsed_and_in_order_per_key(bootstrap, tmp_path, agents):
+    topic = unique_topic("agent-nginx")
+    create_topic(bootstrap, topic, partitions=3)
+    log = tmp_path / "access.log"
+    append_lines(log, range(0, 500))
+    agent = agents(NGINX_CONFIG, nginx_env(tmp_path, log, topic, bootstrap))
+    append_lines(log, range(500, 1000), pause_every=100, pause_s=0.1)
+
+    msgs = wait_for_records(bootstrap, topic, 3, 1000, timeout=60)
+    assert_exactly(msgs, range(1000))
+    assert_ordered_per_key(msgs)
+    assert {m.key for m in msgs} == {f"10.0.0.{i}".encode() for i in range(5)}
+
+    sample = next(m for m in msgs if seq_of(m) == 7)
+    event = json.loads(sample.value)
+    assert event["message"] == nginx_line(7)
+    assert event["service"] == "nginx"
+    assert event["severity"] == "info"
+    assert event["timestamp"] == "2026-11-25T12:00:00.000Z"
+    assert event["fields"] == {
+        "client": "10.0.0.2", "method": "GET", "path": "/item/7", "protocol": "HTTP/1.1", "request": "GET /item/7 HTTP/1.1",
+        "status": 200, "bytes": 1007, "referer": "https://example.com/",
+        "user_agent": "Mozilla/5.0 (X11; Linux x86_64) itest", "env": "production",
+    }
+    assert dict(sample.headers)["source"] == str(log).encode()
+    assert sample.key == b"10.0.0.2"
+    assert sample.timestamp == 1795608000000
+
+    assert agent.stop() == 0, agent.log()
+    checkpoint = json.loads((tmp_path / "agent-data" / "checkpoints" / "nginx_access.json").read_text())
+    assert checkpoint["files"][0]["offset"] == log.stat().st_size
+
+
+@pytest.mark.timeout(120)
+def test_rename_and_copytruncate_rotation_lose_and_repeat_nothing(bootstrap, tmp_path, agents):
+    topic = unique_topic("agent-rotate")
+    create_topic(bootstrap, topic, partitions=2)
+    log = tmp_path / "access.log"
+    log.touch()
+    agent = agents(NGINX_CONFIG, nginx_env(tmp_path, log, topic, bootstrap))
+
+    # Rename rotation as nginx sees it: the writer keeps its descriptor (now access.log.1) until
+    # it reopens, then writes the new access.log.
+    writer = open(log, "a")
+    for seq in range(0, 300):
+        writer.write(nginx_line(seq) + "\n")
+        if seq % 50 == 49:
+            writer.flush()
+            time.sleep(0.05)
+        if seq == 150:
+            writer.flush()
+            os.rename(log, tmp_path / "access.log.1")
+    writer.close()
+    append_lines(log, range(300, 600), pause_every=50, pause_s=0.05)
+    wait_for_records(bootstrap, topic, 2, 600, timeout=40)
+
+    # copytruncate: logrotate copies then truncates in place; the writer appends at the new end.
+    shutil.copyfile(log, tmp_path / "access.log.2")
+    with open(log, "r+") as f:
+        f.truncate(0)
+    append_lines(log, range(600, 900), pause_every=50, pause_s=0.05)
+
+    msgs = wait_for_records(bootstrap, topic, 2, 900, timeout=40)
+    assert_exactly(msgs, range(900))
+    assert_ordered_per_key(msgs)
+    assert agent.stop() == 0, agent.log()
+
+
+def checkpointed_offset(checkpoint_file: Path) -> int:
+    try:
+        return json.loads(checkpoint_file.read_text())["files"][0]["offset"]
+    except (FileNotFoundError, json.JSONDecodeError, IndexError):
+        return 0
+
+
+@pytest.mark.timeout(180)
+def test_kill9_and_restart_repeats_only_lines_after_the_checkpoint(bootstrap, tmp_path, agents):
+    topic = unique_topic("agent-kill9")
+    create_topic(bootstrap, topic, partitions=2)
+    log = tmp_path / "access.log"
+    log.touch()
+    total = 20000
+    line_starts = [0]
+    for seq in range(total):
+        line_starts.append(line_starts[-1] + len(nginx_line(seq)) + 1)
+    env = nginx_env(tmp_path, log, topic, bootstrap)
+    agent = agents(NGINX_CONFIG, env)
+    writer = threading.Thread(target=append_lines, args=(log, range(total)), kwargs={"pause_every": 500, "pause_s": 0.2})
+    writer.start()
+    checkpoint_file = tmp_path / "agent-data" / "checkpoints" / "nginx_access.json"
+    deadline = time.monotonic() + 60
+    while checkpointed_offset(checkpoint_file) < line_starts[2000]:
+        assert time.monotonic() < deadline, f"no checkpoint past line 2000:\n{agent.log()}"
+        time.sleep(0.01)
+    agent.kill9()
+    checkpointed = checkpointed_offset(checkpoint_file)
+    assert checkpointed < line_starts[total], "the writer finished before the kill; slow it down"
+    first_unacknowledged = line_starts.index(checkpointed)
+
+    agent = agents(NGINX_CONFIG, env)
+    writer.join()
+    msgs = wait_for_records(bootstrap, topic, 2, total, timeout=120)
+    counts = Counter(seq_of(m) for m in msgs)
+    assert set(counts) == set(range(total)), f"lost: {sorted(set(range(total)) - set(counts))[:10]}"
+    repeated_before_checkpoint = [s for s, c in counts.items() if c > 1 and s < first_unacknowledged]
+    assert not repeated_before_checkpoint, f"lines before the checkpoint were sent twice: {repeated_before_checkpoint[:10]}"
+    assert_ordered_per_key(msgs)
+    assert agent.stop() == 0, agent.log()
+    print(f"kill -9 at checkpoint line {first_unacknowledged}; {sum(counts.values()) - total} line(s) sent twice")
+
+
+@pytest.mark.timeout(120)
+def test_broker_outage_loses_nothing(broker_factory, tmp_path, agents):
+    broker = broker_factory()
+    topic = unique_topic("agent-outage")
+    create_topic(broker.bootstrap, topic, partitions=2)
+    log = tmp_path / "access.log"
+    log.touch()
+    agent = agents(NGINX_CONFIG, nginx_env(tmp_path, log, topic, broker.bootstrap))
+    writer = threading.Thread(target=append_lines, args=(log, range(3000)), kwargs={"pause_every": 100, "pause_s": 0.3})
+    writer.start()
+    time.sleep(2)
+    broker.stop()
+    time.sleep(5)
+    broker.start()
+    writer.join()
+
+    msgs = wait_for_records(broker.bootstrap, topic, 2, 3000, timeout=60)
+    counts = Counter(seq_of(m) for m in msgs)
+    assert set(counts) == set(range(3000)), f"lost: {sorted(set(range(3000)) - set(counts))[:10]}"
+    assert_ordered_per_key(msgs)
+    assert agent.stop() == 0, agent.log()
+
+
+SYSLOG_CONFIG = """
+data_dir: {data_dir}
+sources:
+  syslog_udp:
+    type: syslog
+    mode: udp
+    address: 127.0.0.1:{udp_port}
+  syslog_tcp:
+    type: syslog
+    mode: tcp
+    address: 127.0.0.1:{tcp_port}
+sinks:
+  kafka:
+    type: kafka
+    inputs: [syslog_udp, syslog_tcp]
+    bootstrap_servers: {bootstrap}
+    topic: {topic}
+    key_field: host
+"""
+
+
+def wait_for_tcp(port: int, timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            assert time.monotonic() < deadline, f"syslog TCP port {port} never opened"
+            time.sleep(0.05)
+
+
+@pytest.mark.timeout(60)
+def test_syslog_udp_and_tcp_rfc3164_and_rfc5424_arrive_parsed(bootstrap, tmp_path, agents):
+    topic = unique_topic("agent-syslog")
+    create_topic(bootstrap, topic, partitions=1)
+    udp_port, tcp_port = free_loopback_port(), free_loopback_port()
+    config = tmp_path / "syslog.yaml"
+    config.write_text(SYSLOG_CONFIG.format(data_dir=tmp_path / "data", udp_port=udp_port, tcp_port=tcp_port,
+                                           bootstrap=bootstrap, topic=topic))
+    agent = agents(config, {})
+    wait_for_tcp(tcp_port)
+    time.sleep(0.3)  # the UDP socket binds alongside the TCP listener
+
+    rfc3164_udp = "<34>Oct 11 22:14:15 mymachine su: 'su root' failed for lonvick on /dev/pts/8"
+    rfc5424_udp = ('<165>1 2003-10-11T22:14:15.003Z udphost evntslog 42 ID47 '
+                   '[exampleSDID@32473 iut="3" eventSource="Application"] udp five')
+    rfc3164_tcp = "<13>Feb  5 17:32:18 tcphost app[99]: tcp three"
+    rfc5424_tcp = "<14>1 2026-11-25T10:00:00+02:00 tcp5424 web 7 - - tcp five"
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
+        udp.sendto(rfc3164_udp.encode(), ("127.0.0.1", udp_port))
+        udp.sendto(rfc5424_udp.encode(), ("127.0.0.1", udp_port))
+    with socket.create_connection(("127.0.0.1", tcp_port)) as tcp:
+        tcp.sendall(f"{rfc3164_tcp}\n".encode())
+        framed = rfc5424_tcp.encode()
+        tcp.sendall(f"{len(framed)} ".encode() + framed)
+
+    events = {json.loads(m.value)["message"]: (m, json.loads(m.value)) for m in consume_all(bootstrap, topic, [0], 4, timeout=30)}
+    assert set(events) == {"'su root' failed for lonvick on /dev/pts/8", "udp five", "tcp three", "tcp five"}
+
+    msg, e = events["'su root' failed for lonvick on /dev/pts/8"]
+    assert (e["host"], e["service"], e["severity"], e["fields"]["facility"]) == ("mymachine", "su", "critical", "auth")
+    assert e["source"] == "syslog://127.0.0.1" and msg.key == b"mymachine"
+    _, e = events["udp five"]
+    assert (e["host"], e["service"], e["severity"], e["timestamp"]) == ("udphost", "evntslog", "notice", "2003-10-11T22:14:15.003Z")
+    assert e["fields"] == {"facility": "local4", "procid": "42", "msgid": "ID47",
+                           "structured_data": {"exampleSDID@32473": {"iut": "3", "eventSource": "Application"}}}
+    _, e = events["tcp three"]
+    assert (e["host"], e["service"], e["severity"], e["fields"]["procid"]) == ("tcphost", "app", "notice", "99")
+    _, e = events["tcp five"]
+    assert (e["host"], e["service"], e["severity"], e["timestamp"]) == ("tcp5424", "web", "info", "2026-11-25T08:00:00.000Z")
+    assert "parse_error" not in e
+    assert agent.stop() == 0, agent.log()
+
+
+BAD_CONFIG = """\
+sources:
+  app:
+    type: file
+    include: [/var/log/app.log]
+sinks:
+  kafka:
+    type: kafka
+    inputs: [app]
+    bootstrap_servers: 127.0.0.1:9092
+    topic: logs
+    acks: 2
+"""
+
+
+def test_bad_config_names_the_field_and_line_and_exits_nonzero(tmp_path):
+    config = tmp_path / "bad.yaml"
+    config.write_text(BAD_CONFIG)
+    for extra in ([], ["--validate"]):
+        result = subprocess.run([str(logport_binary()), "agent", "--config", str(config), *extra],
+                                capture_output=True, timeout=30)
+        assert result.returncode != 0
+        assert f"{config}:11: sinks.kafka.acks: expected one of 0, 1, all, -1, got \"2\"" in result.stderr.decode(), result.stderr
+
+    good = tmp_path / "good.yaml"
+    good.write_text(BAD_CONFIG.replace("acks: 2", "acks: all"))
+    result = subprocess.run([str(logport_binary()), "agent", "--config", str(good), "--validate"], capture_output=True, timeout=30)
+    assert (result.returncode, result.stdout) == (0, b"config OK\n"), result.stderr
