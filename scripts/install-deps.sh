@@ -5,7 +5,7 @@
 #         Debian's python3-confluent-kafka: a second, older librdkafka (2.0.2) the tests talk through;
 #         burrow (a consumer-lag monitor on the Go client sarama) and the zookeeper it keeps its state in;
 #         chromium, which renders the console's pages headless in tests/integration/test_console.py;
-#         rsyslog + rsyslog-kafka (imfile + omkafka), the baseline of benchmarks/agent_vs_rsyslog.sh.
+#         rsyslog + rsyslog-kafka (imfile + omkafka), the baseline of benchmarks/agent_vs_rsyslog.py.
 #   pip:  current confluent-kafka (bundles a current librdkafka), kafka-python, aiokafka, pytest
 #         and the codec modules the pure-Python clients need.
 #
