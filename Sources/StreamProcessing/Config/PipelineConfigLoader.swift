@@ -20,6 +20,7 @@ import Yams
 ///     window: {tumbling: 1m}            # or {hopping: 5m, every: 1m}
 ///     lateness: 30s
 ///     group_by: [service]
+///     where: {field: level, op: ne, value: debug}   # optional: only these events are aggregated
 ///     columns: {requests: count, bytes: {sum: bytes}, p99: {percentile: ms, q: 0.99},
 ///               users: {distinct: user}, pages: {top: path, n: 5}, mean: {avg: ms}}
 /// detectors:

@@ -6,4 +6,12 @@ public protocol Sink: Sendable {
     func prepare() async throws
     func accept(_ output: ProcessorOutput, nowMillis: Int64) async throws
     func flush() async throws
+    /// The consumer was given these partitions (at start, and after a rebalance): a sink that tracks what
+    /// its destination holds per partition re-reads it, since another consumer may have written meanwhile.
+    func partitionsAssigned(_ partitions: [TopicPartition]) async throws
+}
+
+extension Sink {
+    /// Most sinks keep no per-partition view of their destination.
+    public func partitionsAssigned(_ partitions: [TopicPartition]) async throws {}
 }
