@@ -94,11 +94,22 @@ let package = Package(
             ]
         ),
 
+        // MARK: Processor runtime: the pipeline runner over Kafka, sample data generators (`logport process`, `logport generate`)
+        .target(
+            name: "ProcessorRuntime",
+            dependencies: [
+                "StreamProcessing", "KafkaClient",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         // MARK: CLI
         .target(
             name: "LogportCLI",
             dependencies: [
-                "Broker", "LogStorage", "KafkaClient",
+                "Broker", "LogStorage", "KafkaClient", "StreamProcessing", "ProcessorRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -121,6 +132,7 @@ let package = Package(
         .testTarget(name: "LogStorageTests", dependencies: ["LogStorage"]),
         .testTarget(name: "GroupCoordinationTests", dependencies: ["GroupCoordination", "KafkaRecords"]),
         .testTarget(name: "StreamProcessingTests", dependencies: ["StreamProcessing"]),
+        .testTarget(name: "ProcessorRuntimeTests", dependencies: ["ProcessorRuntime", "StreamProcessing"]),
         .testTarget(
             name: "KafkaClientTests",
             dependencies: ["KafkaClient", "CRdKafka", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]

@@ -7,6 +7,7 @@ public struct LogportCommand: AsyncParsableCommand {
         abstract: "A Kafka-compatible log pipeline: broker, agent, processor and console in one binary.",
         subcommands: [
             BrokerCommand.self, TopicsCommand.self, ProduceCommand.self, ConsumeCommand.self, GroupsCommand.self, PerfCommand.self,
+            ProcessCommand.self, GenerateCommand.self,
         ]
     )
 

@@ -11,9 +11,10 @@ import Logging
 /// the processor resumes, and commits fail routinely while a group rebalances.
 ///
 /// On start the runner restores the last checkpoint. Whenever partitions are assigned (at start and after
-/// a rebalance) it seeks them to the processor's next offsets, drops what the same poll returned for them
-/// (it is fetched again from there), and tells the sinks, so a sink that tracks what its destination holds
-/// re-reads it. Output written after the checkpoint is written again on replay, which the sinks absorb
+/// a rebalance) it seeks them to the processor's next offsets and tells the sinks, so a sink that tracks
+/// what its destination holds re-reads it. Records fetched before the seek (from the group's committed
+/// offset, which never runs ahead of the checkpoint) still arrive first, in order; the processor skips
+/// those it has already processed, so nothing is dropped and nothing counted twice. Output written after the checkpoint is written again on replay, which the sinks absorb
 /// (ClickHouse stored offsets and ReplacingMergeTree, SQLite upserts). Notifications are therefore
 /// at-least-once: a replay re-sends them with the same alert id, by which receivers can deduplicate.
 ///
@@ -39,6 +40,8 @@ public actor PipelineRunner {
         public var aggregations: [String: WindowedAggregator.Metrics]
         public var alerts: AlertEngine.Metrics
         public var nextOffsets: [TopicPartition: Int64]
+        /// Sink name → its own counters (`Sink.counters()`).
+        public var sinks: [String: [String: UInt64]]
     }
 
     private let definition: PipelineDefinition
@@ -72,7 +75,9 @@ public actor PipelineRunner {
     /// Restores the last checkpoint (or starts fresh) and prepares the sinks.
     public func start() async throws {
         if let snapshot = try await checkpoints.load(pipeline: definition.name) {
-            processor = try PipelineProcessor(definition: definition, restoring: snapshot)
+            var restored = try PipelineProcessor(definition: definition, restoring: snapshot)
+            restored.resume(nowMillis: clock())
+            processor = restored
             logger.info("restored checkpoint", metadata: ["pipeline": "\(definition.name)", "offsets": "\(snapshot.nextOffsets)"])
         } else {
             processor = try PipelineProcessor(definition: definition)
@@ -85,17 +90,14 @@ public actor PipelineRunner {
     @discardableResult
     public func step() async throws -> ProcessorOutput {
         guard processor != nil else { throw PipelineRunnerError.notStarted(pipeline: definition.name) }
-        var records = try await source.poll()
+        let records = try await source.poll()
         let now = clock()
         let current = Set(await source.assignedPartitions())
         let revoked = assigned.subtracting(current)
         let added = current.subtracting(assigned)
         assigned = current
         if !revoked.isEmpty { try await partitionsRevoked(revoked.sorted()) }
-        if !added.isEmpty {
-            let repositioned = try await partitionsAssigned(added.sorted(), nowMillis: now)
-            records.removeAll { repositioned.contains($0.topicPartition) }
-        }
+        if !added.isEmpty { try await partitionsAssigned(added.sorted(), nowMillis: now) }
         guard var processor else { throw PipelineRunnerError.notStarted(pipeline: definition.name) }
         // process() ends by re-evaluating idleness too, so an empty poll only needs that part.
         let output = records.isEmpty ? processor.advanceTime(nowMillis: now) : processor.process(records, nowMillis: now)
@@ -140,10 +142,16 @@ public actor PipelineRunner {
 
     public var processorMetrics: PipelineProcessor.Metrics? { processor?.metrics }
 
-    public var status: Status? {
+    public func status() async -> Status? {
         guard let processor else { return nil }
+        var sinkCounters: [String: [String: UInt64]] = [:]
+        for sink in sinks {
+            let counters = await sink.counters()
+            if !counters.isEmpty { sinkCounters[sink.name] = counters }
+        }
         return Status(pipeline: definition.name, watermarkMillis: processor.watermarkMillis, runner: metrics, processor: processor.metrics,
-                      aggregations: processor.aggregationMetrics, alerts: processor.alertMetrics, nextOffsets: processor.nextOffsets)
+                      aggregations: processor.aggregationMetrics, alerts: processor.alertMetrics, nextOffsets: processor.nextOffsets,
+                      sinks: sinkCounters)
     }
 
     private func partitionsRevoked(_ partitions: [TopicPartition]) async throws {
@@ -153,16 +161,14 @@ public actor PipelineRunner {
         try await checkpoint()
     }
 
-    /// Returns the partitions sought to the processor's positions, whose records in the current poll are stale.
-    private func partitionsAssigned(_ partitions: [TopicPartition], nowMillis: Int64) async throws -> Set<TopicPartition> {
-        guard var processor else { return [] }
+    private func partitionsAssigned(_ partitions: [TopicPartition], nowMillis: Int64) async throws {
+        guard var processor else { return }
         processor.assign(partitions, nowMillis: nowMillis)
         self.processor = processor
         let resume = processor.nextOffsets.filter { partitions.contains($0.key) }
         if !resume.isEmpty { try await source.seek(to: resume) }
         for sink in sinks { try await sink.partitionsAssigned(partitions) }
         logger.info("partitions assigned", metadata: ["pipeline": "\(definition.name)", "partitions": "\(partitions)", "resume": "\(resume)"])
-        return Set(resume.keys)
     }
 
     /// Notifier failures are logged and counted, not thrown: a webhook outage must not stop the pipeline,

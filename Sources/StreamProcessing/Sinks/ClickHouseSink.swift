@@ -80,6 +80,10 @@ public actor ClickHouseSink: Sink {
         if let batch = batcher.takeAll() { try await insert(batch) }
     }
 
+    public func counters() async -> [String: UInt64] {
+        ["rows_inserted": metrics.rowsInserted, "inserts": metrics.insertsSent, "rows_already_stored": metrics.rowsAlreadyStored]
+    }
+
     private func rows(of output: ProcessorOutput) -> [Row] {
         guard storesEvents else {
             return SinkRows.rows(for: requests.spec.input, from: output, includeAggregationName: false)
