@@ -137,11 +137,22 @@ let package = Package(
             ]
         ),
 
+        // MARK: Processor runtime: the pipeline runner over Kafka, sample data generators (`logport process`, `logport generate`)
+        .target(
+            name: "ProcessorRuntime",
+            dependencies: [
+                "StreamProcessing", "KafkaClient",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         // MARK: CLI
         .target(
             name: "LogportCLI",
             dependencies: [
-                "Broker", "LogStorage", "KafkaClient", "Console", "LogAgent", "AgentKafka",
+                "Broker", "LogStorage", "KafkaClient", "Console", "LogAgent", "AgentKafka", "StreamProcessing", "ProcessorRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -166,6 +177,7 @@ let package = Package(
         .testTarget(name: "GroupCoordinationTests", dependencies: ["GroupCoordination", "KafkaRecords"]),
         .testTarget(name: "AgentKafkaTests", dependencies: ["AgentKafka", "LogAgent", "KafkaClient"]),
         .testTarget(name: "StreamProcessingTests", dependencies: ["StreamProcessing"]),
+        .testTarget(name: "ProcessorRuntimeTests", dependencies: ["ProcessorRuntime", "StreamProcessing"]),
         .testTarget(
             name: "KafkaClientTests",
             dependencies: ["KafkaClient", "CRdKafka", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]

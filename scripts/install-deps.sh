@@ -5,7 +5,8 @@
 #         Debian's python3-confluent-kafka: a second, older librdkafka (2.0.2) the tests talk through;
 #         burrow (a consumer-lag monitor on the Go client sarama) and the zookeeper it keeps its state in;
 #         chromium, which renders the console's pages headless in tests/integration/test_console.py;
-#         rsyslog + rsyslog-kafka (imfile + omkafka), the baseline of benchmarks/agent_vs_rsyslog.py.
+#         rsyslog + rsyslog-kafka (imfile + omkafka), the baseline of benchmarks/agent_vs_rsyslog.py;
+#         clickhouse-server (Debian's 18.16), the sink `logport process` tests write to.
 #   pip:  current confluent-kafka (bundles a current librdkafka), kafka-python, aiokafka, pytest
 #         and the codec modules the pure-Python clients need.
 #
@@ -21,6 +22,7 @@ APT_PACKAGES=(
   burrow zookeeper
   chromium
   rsyslog rsyslog-kafka
+  clickhouse-server
 )
 PIP_PACKAGES=(
   confluent-kafka kafka-python aiokafka pytest pytest-timeout
@@ -66,6 +68,8 @@ kcat -V >/dev/null
 command -v Burrow >/dev/null || { echo "install-deps: Burrow (package burrow) is not on PATH" >&2; exit 1; }
 [ -f /usr/share/java/zookeeper.jar ] || { echo "install-deps: /usr/share/java/zookeeper.jar (package zookeeper) is missing" >&2; exit 1; }
 chromium --version >/dev/null
+[ -x /usr/sbin/clickhouse-server ] || command -v clickhouse-server >/dev/null \
+  || { echo "install-deps: clickhouse-server (package clickhouse-server) is missing" >&2; exit 1; }
 /usr/bin/python3 -c "import confluent_kafka" \
   || { echo "install-deps: Debian's python3-confluent-kafka is not importable by /usr/bin/python3" >&2; exit 1; }
 "$python_bin" -c "import confluent_kafka, kafka.codec as c; assert c.has_snappy() and c.has_lz4() and c.has_zstd(), 'kafka-python codecs missing'"

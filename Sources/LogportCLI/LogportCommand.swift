@@ -8,6 +8,7 @@ public struct LogportCommand: AsyncParsableCommand {
         subcommands: [
             BrokerCommand.self, TopicsCommand.self, ProduceCommand.self, ConsumeCommand.self, GroupsCommand.self, PerfCommand.self,
             ConsoleCommand.self, UpCommand.self, AgentCommand.self,
+            ProcessCommand.self, GenerateCommand.self,
         ]
     )
 

@@ -27,9 +27,12 @@ actor ScriptedTransport: HTTPTransport {
     }
 }
 
+/// Polls scripted batches; a seek behaves like Kafka's: later polls start at the offset, redelivering
+/// records already polled at or after it.
 actor InMemorySource: RecordSource {
     private var batches: [[SourceRecord]]
-    private let partitions: [TopicPartition]
+    private var partitions: [TopicPartition]
+    private var delivered: [SourceRecord] = []
     private(set) var seeks: [[TopicPartition: Int64]] = []
 
     init(batches: [[SourceRecord]], partitions: [TopicPartition]) {
@@ -37,22 +40,43 @@ actor InMemorySource: RecordSource {
         self.partitions = partitions
     }
 
-    func poll() async throws -> [SourceRecord] { batches.isEmpty ? [] : batches.removeFirst() }
+    func poll() async throws -> [SourceRecord] {
+        guard !batches.isEmpty else { return [] }
+        let batch = batches.removeFirst()
+        delivered += batch
+        return batch
+    }
+
     func assignedPartitions() async -> [TopicPartition] { partitions }
+    func reassign(_ partitions: [TopicPartition]) { self.partitions = partitions }
 
     func seek(to nextOffsets: [TopicPartition: Int64]) async throws {
         seeks.append(nextOffsets)
-        batches = batches.map { batch in batch.filter { $0.offset >= nextOffsets[$0.topicPartition, default: 0] } }
+        func isBefore(_ record: SourceRecord) -> Bool {
+            nextOffsets[record.topicPartition].map { record.offset < $0 } ?? false
+        }
+        let redelivered = delivered.filter { nextOffsets[$0.topicPartition] != nil && !isBefore($0) }
+        delivered.removeAll { nextOffsets[$0.topicPartition] != nil }
+        batches = batches.map { batch in batch.filter { !isBefore($0) } }
+        if !redelivered.isEmpty { batches.insert(redelivered, at: 0) }
     }
 }
 
 actor RecordingCommitter: OffsetCommitter {
     private(set) var commits: [[TopicPartition: Int64]] = []
     private let log: OperationLog
+    private let rejects: Bool
 
-    init(log: OperationLog) { self.log = log }
+    init(log: OperationLog, rejects: Bool = false) {
+        self.log = log
+        self.rejects = rejects
+    }
 
     func commit(_ nextOffsets: [TopicPartition: Int64]) async throws {
+        if rejects {
+            await log.append("commit rejected")
+            throw RejectedCommit()
+        }
         commits.append(nextOffsets)
         await log.append("commit \(nextOffsets.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","))")
     }
@@ -83,6 +107,8 @@ actor RecordingPublisher: RecordPublisher {
     }
 }
 
+struct RejectedCommit: Error {}
+
 struct LoggingSink: Sink {
     let name = "logging"
     let log: OperationLog
@@ -90,6 +116,7 @@ struct LoggingSink: Sink {
 
     func prepare() async throws { await log.append("prepare") }
     func accept(_ output: ProcessorOutput, nowMillis: Int64) async throws { await log.append("accept \(output.windowResults.count)") }
+    func partitionsAssigned(_ partitions: [TopicPartition]) async throws { await log.append("assigned \(partitions.map(\.description))") }
 
     func flush() async throws {
         await log.append("flush")

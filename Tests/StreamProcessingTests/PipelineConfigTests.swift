@@ -126,4 +126,22 @@ import Testing
         #expect(Self.error(Self.minimal + "colour: blue\n")?.message.hasPrefix("unknown key colour") == true)
         #expect(Self.error("name: [unclosed\n")?.message.hasPrefix("invalid YAML") == true)
     }
+
+    @Test func anAggregationWhereClauseLimitsWhichEventsItCounts() throws {
+        let yaml = Self.minimal.replacingOccurrences(of: "    columns: {n: count}", with: "    where: {field: outcome, op: eq, value: failure}\n    columns: {n: count}")
+        let definition = try PipelineConfigLoader.load(yaml: yaml, file: "p.yaml")
+        #expect(definition.aggregations[0].filter == FilterCondition(field: "outcome", op: .equals, value: .string("failure")))
+        #expect(Self.error(yaml.replacingOccurrences(of: "op: eq, value: failure", with: "op: matches, value: fail"))?.description
+                == "p.yaml:6:12: aggregations[0].where: where does not support op matches; filter with a transform instead")
+
+        var aggregator = WindowedAggregator(spec: definition.aggregations[0])
+        for (offset, outcome) in ["failure", "success", "failure"].enumerated() {
+            _ = aggregator.add(event(["outcome": .string(outcome)], at: 1000, offset: Int64(offset)), watermarkMillis: .min)
+        }
+        _ = aggregator.add(event(["outcome": .string("success")], at: 0, offset: 3), watermarkMillis: 10_000_000)
+        let results = aggregator.advance(to: 60_000)
+        #expect(results.map { $0.values["n"] } == [.number(2)])
+        #expect(aggregator.metrics.eventsAggregated == 2)
+        #expect(aggregator.metrics.lateEventsDropped == 0)
+    }
 }

@@ -20,8 +20,8 @@ import Testing
     }
 
     static func runner(source: InMemorySource, log: OperationLog, checkpoints: RecordingCheckpoints, failFlush: Bool = false,
-                       notifiers: [any AlertNotifier] = []) -> (PipelineRunner, RecordingCommitter) {
-        let committer = RecordingCommitter(log: log)
+                       rejectCommits: Bool = false, notifiers: [any AlertNotifier] = []) -> (PipelineRunner, RecordingCommitter) {
+        let committer = RecordingCommitter(log: log, rejects: rejectCommits)
         let runner = PipelineRunner(definition: definition, source: source, committer: committer,
                                     sinks: [LoggingSink(log: log, failFlush: failFlush)], notifiers: notifiers, checkpoints: checkpoints,
                                     checkpointIntervalMillis: .max, clock: { 0 }, logger: Logger(label: "test"))
@@ -36,7 +36,7 @@ import Testing
         try await runner.step()
         try await runner.step()
         try await runner.checkpoint()
-        #expect(await log.entries == ["prepare", "accept 2", "accept 2", "flush", "checkpoint", "commit logs/0=10"])
+        #expect(await log.entries == ["prepare", "assigned [\"logs/0\"]", "accept 2", "accept 2", "flush", "checkpoint", "commit logs/0=10"])
         #expect(await committer.commits == [[Self.partition: 10]])
     }
 
@@ -78,16 +78,18 @@ import Testing
         }
         try await first.checkpoint()
 
-        // The consumer redelivers from the beginning; the runner seeks past what the checkpoint covers.
+        // The consumer redelivers from the beginning; once the partition is assigned the runner seeks past
+        // what the checkpoint covers, and the processor skips what the first poll returned before the seek.
         let replay = InMemorySource(batches: Self.batches, partitions: [Self.partition])
         let (second, _) = Self.runner(source: replay, log: log, checkpoints: checkpoints)
         try await second.start()
-        #expect(await replay.seeks == [[Self.partition: 20]])
+        #expect(await replay.seeks.isEmpty)
         for _ in Self.batches {
             let output = try await second.step()
             actual += output.windowResults
             actualAlerts += output.alerts
         }
+        #expect(await replay.seeks == [[Self.partition: 20]])
         #expect(actual == expected)
         #expect(actualAlerts == expectedAlerts)
         #expect(!expectedAlerts.isEmpty)
@@ -103,5 +105,38 @@ import Testing
         for _ in Self.batches { try await runner.step() }
         #expect(await runner.metrics.notifierFailures > 0)
         #expect(await transport.requests.count == Int(await runner.metrics.notifierFailures))
+    }
+
+    @Test func aRevocationCheckpointsAtOnceAndARejectedCommitDoesNotStopThePipeline() async throws {
+        let log = OperationLog()
+        let source = InMemorySource(batches: Array(Self.batches.prefix(3)), partitions: [Self.partition])
+        let checkpoints = RecordingCheckpoints(log: log)
+        let (runner, _) = Self.runner(source: source, log: log, checkpoints: checkpoints, rejectCommits: true)
+        try await runner.start()
+        try await runner.step()
+        await source.reassign([])
+        try await runner.step()
+        #expect(await log.entries == ["prepare", "assigned [\"logs/0\"]", "accept 2", "flush", "checkpoint", "commit rejected", "accept 2"])
+        #expect(await checkpoints.saved.last?.nextOffsets == [Self.partition: 5])
+        #expect(await runner.metrics.commitFailures == 1)
+        #expect(await runner.metrics.rebalances == 1)
+    }
+
+    @Test func aPartitionThatComesBackResumesWhereTheProcessorLeftIt() async throws {
+        let log = OperationLog()
+        let source = InMemorySource(batches: Self.batches, partitions: [Self.partition])
+        let (runner, _) = Self.runner(source: source, log: log, checkpoints: RecordingCheckpoints(log: log))
+        try await runner.start()
+        try await runner.step()
+        try await runner.step()
+        await source.reassign([])
+        try await runner.step()
+        await source.reassign([Self.partition])
+        try await runner.step()
+        #expect(await source.seeks == [[Self.partition: 15]])
+        // The poll before the seek is processed in order; the seek delivers it again, and it is skipped.
+        try await runner.step()
+        #expect(await runner.processorMetrics?.recordsProcessed == 20)
+        #expect(await runner.processorMetrics?.recordsRedelivered == 5)
     }
 }

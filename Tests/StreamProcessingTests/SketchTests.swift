@@ -82,6 +82,23 @@ import Testing
     @Test func hyperLogLogRejectsACorruptCheckpoint() {
         let corrupt = Data(#"{"precision":12,"registers":"AAAA"}"#.utf8)
         #expect(throws: DecodingError.self) { try JSONDecoder().decode(HyperLogLog.self, from: corrupt) }
+        // Register index 4096 of a 4096-register sketch.
+        let outOfRange = Data(#"{"precision":12,"sparse":"AAAQAAE="}"#.utf8)
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(HyperLogLog.self, from: outOfRange) }
+    }
+
+    @Test func aSketchOfFewItemsCheckpointsOnlyItsUsedRegisters() throws {
+        var small = HyperLogLog(precision: 12)
+        for item in ["DE", "FR", "US"] { small.add(item) }
+        let smallJSON = try JSONEncoder().encode(small)
+        #expect(smallJSON.count < 100)
+        #expect(try JSONDecoder().decode(HyperLogLog.self, from: smallJSON) == small)
+
+        var large = HyperLogLog(precision: 12)
+        for item in 0..<5000 { large.add("user\(item)") }
+        let largeJSON = try JSONEncoder().encode(large)
+        #expect(String(decoding: largeJSON, as: UTF8.self).contains(#""registers":"#))
+        #expect(try JSONDecoder().decode(HyperLogLog.self, from: largeJSON) == large)
     }
 
     @Test func spaceSavingIsExactWithinCapacityAndKeepsHeavyHittersBeyondIt() {

@@ -57,4 +57,20 @@ import Testing
         tracker.revoke([p1])
         #expect(tracker.advance(nowMillis: 0) == 20)
     }
+
+    @Test func aRestartOrReassignmentIsNotIdleness() {
+        var tracker = WatermarkTracker(outOfOrdernessMillis: 0, idleTimeoutMillis: 5000)
+        tracker.assign([p0, p1], nowMillis: 0)
+        tracker.observe(eventTimeMillis: 70_000, partition: p0, nowMillis: 0)
+        tracker.observe(eventTimeMillis: 60_000, partition: p1, nowMillis: 0)
+        #expect(tracker.watermarkMillis == 60_000)
+        // Restored from a checkpoint a minute later: neither partition has been quiet for 5 s of running.
+        tracker.resume(nowMillis: 60_000)
+        #expect(tracker.advance(nowMillis: 64_999) == 60_000)
+        tracker.observe(eventTimeMillis: 71_000, partition: p0, nowMillis: 64_999)
+        // p1 comes back from a rebalance: a fresh timeout, then it idles and p0 leads.
+        tracker.assign([p1], nowMillis: 64_000)
+        #expect(tracker.advance(nowMillis: 68_999) == 60_000)
+        #expect(tracker.advance(nowMillis: 69_000) == 71_000)
+    }
 }

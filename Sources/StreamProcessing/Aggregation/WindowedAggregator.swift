@@ -3,6 +3,7 @@
 /// Guarantees (W is the watermark before the event is applied, e a window's end, L the allowed lateness):
 /// - an event updates each of its windows with e + L > W; for a window already emitted (e ≤ W) that
 ///   update is re-emitted at once with the next revision;
+/// - an event the spec's `filter` rejects is ignored: it counts nowhere, not even as late;
 /// - an event none of whose windows is open is dropped and counted in `metrics.lateEventsDropped`;
 /// - `advance(to:)` emits every window with e ≤ W not yet emitted, and marks final (and forgets) every
 ///   window with e + L ≤ W;
@@ -54,6 +55,7 @@ public struct WindowedAggregator: Codable, Sendable, Equatable {
 
     /// Adds an event, judged against the watermark `watermarkMillis` known before it; returns late re-emissions.
     public mutating func add(_ event: Event, watermarkMillis: Int64) -> [WindowResult] {
+        if let filter = spec.filter, !filter.holds(for: event[filter.field]) { return [] }
         let groupValues = spec.groupBy.map { event[$0]?.description ?? "" }
         var updates: [WindowResult] = []
         var contributed = false

@@ -38,6 +38,17 @@ struct ConfigNode {
         return ConfigMapping(owner: self, entries: entries)
     }
 
+    /// A mapping of free-form names to scalar values (HTTP headers, librdkafka properties).
+    func stringMapping() throws -> [String: String] {
+        guard let mapping = node.mapping else { throw error("expected a mapping (name: value)") }
+        var values: [String: String] = [:]
+        for (keyNode, valueNode) in mapping {
+            guard let key = keyNode.scalar?.string, !key.isEmpty else { throw child(keyNode, "?").error("keys must be plain names") }
+            values[key] = try child(valueNode, key).string()
+        }
+        return values
+    }
+
     func sequence() throws -> [ConfigNode] {
         guard let sequence = node.sequence else { throw error("expected a list") }
         return sequence.enumerated().map { index, element in child(element, "[\(index)]") }
@@ -85,17 +96,14 @@ struct ConfigNode {
         }
     }
 
-    /// `250ms`, `10s`, `5m`, `2h`, `1d`: a unit is required, so `5` cannot mean 5 ms to one reader and 5 s to another.
+    /// `250ms`, `10s`, `5m`, `2h`, `1d` (see `DurationText`).
     func durationMillis(minimum: Int64 = 0) throws -> Int64 {
         let text = try string()
-        let units: [(suffix: String, millis: Int64)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000)]
-        for unit in units where text.hasSuffix(unit.suffix) {
-            guard let amount = Int64(text.dropLast(unit.suffix.count)) else { continue }
-            let (millis, overflow) = amount.multipliedReportingOverflow(by: unit.millis)
-            guard !overflow, millis >= minimum else { throw error("duration \(text) must be at least \(minimum) ms") }
-            return millis
+        guard let millis = DurationText.millis(text) else {
+            throw error("expected a duration like 500ms, 10s, 5m, 1h or 1d, found \(text)")
         }
-        throw error("expected a duration like 500ms, 10s, 5m, 1h or 1d, found \(text)")
+        guard millis >= minimum else { throw error("duration \(text) must be at least \(minimum) ms") }
+        return millis
     }
 
     func fieldValue() throws -> FieldValue {

@@ -5,6 +5,7 @@ import Yams
 ///
 /// ```yaml
 /// name: checkout
+/// kafka: {bootstrap: "${KAFKA_BOOTSTRAP:-127.0.0.1:9092}", properties: {session.timeout.ms: 10000}}   # -b wins
 /// source: {topics: [logs.api], group_id: logport-checkout, out_of_orderness: 5s, idle_timeout: 30s, live: true}
 /// transforms:
 ///   - parse: json                       # or logfmt, or {format: regex, pattern: "(?<name>...)", field: message}
@@ -20,6 +21,7 @@ import Yams
 ///     window: {tumbling: 1m}            # or {hopping: 5m, every: 1m}
 ///     lateness: 30s
 ///     group_by: [service]
+///     where: {field: level, op: ne, value: debug}   # optional: only these events are aggregated
 ///     columns: {requests: count, bytes: {sum: bytes}, p99: {percentile: ms, q: 0.99},
 ///               users: {distinct: user}, pages: {top: path, n: 5}, mean: {avg: ms}}
 /// detectors:
@@ -63,7 +65,7 @@ public enum PipelineConfigLoader {
             throw ConfigError(file: file, line: Self.line(of: error), column: 0, field: "", message: "invalid YAML: \(error)")
         }
         let top = try ConfigNode(node: root, field: "", file: file, environment: environment)
-            .mapping(allowedKeys: ["name", "source", "transforms", "aggregations", "detectors", "alerts", "notify", "sinks"])
+            .mapping(allowedKeys: ["name", "kafka", "source", "transforms", "aggregations", "detectors", "alerts", "notify", "sinks"])
         let aggregations = try top.optional("aggregations")?.sequence().map(ProcessingConfig.aggregation) ?? []
         try requireUniqueNames(aggregations.map(\.name), nodes: top.optional("aggregations")?.sequence() ?? [], kind: "aggregation")
         let catalog = ProcessingConfig.Catalog(aggregations: aggregations)
@@ -81,7 +83,14 @@ public enum PipelineConfigLoader {
             detectors: detectors,
             alerts: alerts,
             notifiers: try top.optional("notify")?.sequence().map(notifier) ?? [],
-            sinks: try top.optional("sinks")?.sequence().map { try sink($0, catalog: catalog) } ?? [])
+            sinks: try top.optional("sinks")?.sequence().map { try sink($0, catalog: catalog) } ?? [],
+            kafka: try top.optional("kafka").map(kafka) ?? KafkaConnectionSpec())
+    }
+
+    private static func kafka(_ node: ConfigNode) throws -> KafkaConnectionSpec {
+        let map = try node.mapping(allowedKeys: ["bootstrap", "properties"])
+        return KafkaConnectionSpec(bootstrapServers: try map.optional("bootstrap")?.string(),
+                                   properties: try map.optional("properties")?.stringMapping() ?? [:])
     }
 
     private static func line(of error: YamlError) -> Int {
@@ -119,13 +128,7 @@ public enum PipelineConfigLoader {
             guard let parsed = URL(string: text), ["http", "https"].contains(parsed.scheme ?? "") else {
                 throw url.error("expected an http:// or https:// URL, found \(text)")
             }
-            var headers: [String: String] = [:]
-            if let headerNode = webhook.optional("headers"), let mapping = headerNode.node.mapping {
-                for (key, headerValue) in mapping {
-                    headers[key.string ?? ""] = try headerNode.child(headerValue, key.string ?? "?").string()
-                }
-            }
-            return .webhook(url: text, headers: headers)
+            return .webhook(url: text, headers: try webhook.optional("headers")?.stringMapping() ?? [:])
         case "kafka":
             return .kafka(topic: try value.mapping(allowedKeys: ["topic"]).required("topic").string())
         default:

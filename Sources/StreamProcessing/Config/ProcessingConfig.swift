@@ -36,11 +36,7 @@ enum ProcessingConfig {
             let map = try value.mapping(allowedKeys: ["format", "field", "pattern"])
             return try parse(format: map.required("format"), field: map.optional("field")?.string() ?? "message", pattern: map.optional("pattern"))
         case "filter":
-            let map = try value.mapping(allowedKeys: ["field", "op", "value"])
-            let op = try map.required("op").oneOf(FilterCondition.Operator.self)
-            let operand = try map.optional("value")?.fieldValue()
-            if operand == nil, op != .exists, op != .missing { throw value.error("filter op \(op.rawValue) needs a value") }
-            return .filter(FilterCondition(field: try map.required("field").string(), op: op, value: operand))
+            return .filter(try filterCondition(value))
         case "rename":
             let map = try value.mapping(allowedKeys: ["from", "to"])
             return .rename(from: try map.required("from").string(), to: try map.required("to").string())
@@ -65,6 +61,15 @@ enum ProcessingConfig {
         }
     }
 
+    /// `{field: NAME, op: OP, value: VALUE}`, as the filter transform and an aggregation's `where` take it.
+    private static func filterCondition(_ node: ConfigNode) throws -> FilterCondition {
+        let map = try node.mapping(allowedKeys: ["field", "op", "value"])
+        let op = try map.required("op").oneOf(FilterCondition.Operator.self)
+        let operand = try map.optional("value")?.fieldValue()
+        if operand == nil, op != .exists, op != .missing { throw node.error("filter op \(op.rawValue) needs a value") }
+        return FilterCondition(field: try map.required("field").string(), op: op, value: operand)
+    }
+
     private static func parse(format: ConfigNode, field: String, pattern: ConfigNode?) throws -> TransformSpec {
         switch try format.string() {
         case "json": return .parseJSON(field: field)
@@ -85,7 +90,7 @@ enum ProcessingConfig {
     // MARK: Aggregations
 
     static func aggregation(_ node: ConfigNode) throws -> WindowedAggregationSpec {
-        let map = try node.mapping(allowedKeys: ["name", "window", "lateness", "group_by", "columns"])
+        let map = try node.mapping(allowedKeys: ["name", "window", "lateness", "group_by", "columns", "where"])
         let windowNode = try map.required("window")
         let window = try windowNode.mapping(allowedKeys: ["tumbling", "hopping", "every"])
         let (kind, sizeNode) = try window.exactlyOne(of: ["tumbling", "hopping"])
@@ -123,7 +128,16 @@ enum ProcessingConfig {
         }
         return WindowedAggregationSpec(
             name: try map.required("name").string(), window: spec, groupBy: groupBy,
-            columns: columns, allowedLatenessMillis: try map.optional("lateness")?.durationMillis() ?? 0)
+            columns: columns, allowedLatenessMillis: try map.optional("lateness")?.durationMillis() ?? 0,
+            filter: try map.optional("where").map(aggregationFilter))
+    }
+
+    /// `where: {field: outcome, op: eq, value: failure}`: the filter transform's syntax, without `matches`
+    /// (aggregations keep no compiled regular expressions).
+    private static func aggregationFilter(_ node: ConfigNode) throws -> FilterCondition {
+        let condition = try filterCondition(node)
+        if condition.op == .matches { throw node.error("where does not support op matches; filter with a transform instead") }
+        return condition
     }
 
     private static func function(_ node: ConfigNode) throws -> AggregateFunction {

@@ -11,10 +11,14 @@ public struct PipelineDefinition: Hashable, Codable, Sendable {
     public var alerts: [AlertRuleSpec]
     public var notifiers: [NotifierSpec]
     public var sinks: [SinkSpec]
+    /// Where the topics live; not part of the state, so moving a cluster keeps the checkpoint.
+    public var kafka: KafkaConnectionSpec
 
     public init(name: String, source: SourceSpec, transforms: [TransformSpec] = [], aggregations: [WindowedAggregationSpec] = [],
-                detectors: [DetectorSpec] = [], alerts: [AlertRuleSpec] = [], notifiers: [NotifierSpec] = [], sinks: [SinkSpec] = []) {
+                detectors: [DetectorSpec] = [], alerts: [AlertRuleSpec] = [], notifiers: [NotifierSpec] = [], sinks: [SinkSpec] = [],
+                kafka: KafkaConnectionSpec = KafkaConnectionSpec()) {
         self.name = name
+        self.kafka = kafka
         self.source = source
         self.transforms = transforms
         self.aggregations = aggregations
@@ -56,6 +60,18 @@ public struct SourceSpec: Hashable, Codable, Sendable {
         self.outOfOrdernessMillis = outOfOrdernessMillis
         self.idleTimeoutMillis = idleTimeoutMillis
         self.followsWallClockWhenIdle = followsWallClockWhenIdle
+    }
+}
+
+/// The `kafka:` section: bootstrap servers (the command line's `-b` wins) and librdkafka properties for
+/// the pipeline's consumer and producer.
+public struct KafkaConnectionSpec: Hashable, Codable, Sendable {
+    public var bootstrapServers: String?
+    public var properties: [String: String]
+
+    public init(bootstrapServers: String? = nil, properties: [String: String] = [:]) {
+        self.bootstrapServers = bootstrapServers
+        self.properties = properties
     }
 }
 

@@ -107,6 +107,11 @@ public struct PipelineProcessor: Sendable {
         state.watermark.assign(partitions, nowMillis: nowMillis)
     }
 
+    /// Called once after restoring from a checkpoint: the time spent stopped does not make partitions idle.
+    public mutating func resume(nowMillis: Int64) {
+        state.watermark.resume(nowMillis: nowMillis)
+    }
+
     public mutating func revoke(_ partitions: [TopicPartition]) {
         state.watermark.revoke(partitions)
     }

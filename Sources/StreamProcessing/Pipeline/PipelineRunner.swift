@@ -6,15 +6,42 @@ import Logging
 /// 1. every sink's `flush` returns: all output so far is durable at its destination;
 /// 2. the processor snapshot, with the offsets it covers, is saved to the checkpoint store;
 /// 3. only then are those offsets committed to the consumer group.
-/// A failure at any step throws before the later steps, so committed offsets never run ahead of durable
-/// output. On start the runner restores the last checkpoint and seeks the source to its offsets; output
-/// written after that checkpoint is written again on replay, which the sinks absorb (ClickHouse
-/// deduplication tokens and ReplacingMergeTree, SQLite upserts). Notifications are therefore
+/// A failure in step 1 or 2 throws before the later steps, so committed offsets never run ahead of durable
+/// output. A failed commit (3) is logged and counted, not thrown: the checkpoint, not the group, says where
+/// the processor resumes, and commits fail routinely while a group rebalances.
+///
+/// On start the runner restores the last checkpoint. Whenever partitions are assigned (at start and after
+/// a rebalance) it seeks them to the processor's next offsets and tells the sinks, so a sink that tracks
+/// what its destination holds re-reads it. Records fetched before the seek (from the group's committed
+/// offset, which never runs ahead of the checkpoint) still arrive first, in order; the processor skips
+/// those it has already processed, so nothing is dropped and nothing counted twice. Output written after the checkpoint is written again on replay, which the sinks absorb
+/// (ClickHouse stored offsets and ReplacingMergeTree, SQLite upserts). Notifications are therefore
 /// at-least-once: a replay re-sends them with the same alert id, by which receivers can deduplicate.
+///
+/// Rebalances: when partitions are revoked the runner checkpoints at once (flush, save, commit). The
+/// consumer has already given the partitions up by the time the runner hears of it, so their commit may
+/// be rejected and their next owner may start from older offsets; it then replays records this runner
+/// processed, and its window state for them starts empty. One processor per consumer group gives exact
+/// windows; several share the load at the price of approximate windows across a rebalance.
 public actor PipelineRunner {
     public struct Metrics: Sendable, Equatable {
         public var checkpoints: UInt64 = 0
         public var notifierFailures: UInt64 = 0
+        public var commitFailures: UInt64 = 0
+        public var rebalances: UInt64 = 0
+    }
+
+    /// A consistent view of the runner and its processor, for metrics exposition.
+    public struct Status: Sendable {
+        public var pipeline: String
+        public var watermarkMillis: Int64
+        public var runner: Metrics
+        public var processor: PipelineProcessor.Metrics
+        public var aggregations: [String: WindowedAggregator.Metrics]
+        public var alerts: AlertEngine.Metrics
+        public var nextOffsets: [TopicPartition: Int64]
+        /// Sink name → its own counters (`Sink.counters()`).
+        public var sinks: [String: [String: UInt64]]
     }
 
     private let definition: PipelineDefinition
@@ -45,11 +72,12 @@ public actor PipelineRunner {
         self.logger = logger
     }
 
-    /// Restores the last checkpoint (or starts fresh), seeks the source, and prepares the sinks.
+    /// Restores the last checkpoint (or starts fresh) and prepares the sinks.
     public func start() async throws {
         if let snapshot = try await checkpoints.load(pipeline: definition.name) {
-            processor = try PipelineProcessor(definition: definition, restoring: snapshot)
-            try await source.seek(to: snapshot.nextOffsets)
+            var restored = try PipelineProcessor(definition: definition, restoring: snapshot)
+            restored.resume(nowMillis: clock())
+            processor = restored
             logger.info("restored checkpoint", metadata: ["pipeline": "\(definition.name)", "offsets": "\(snapshot.nextOffsets)"])
         } else {
             processor = try PipelineProcessor(definition: definition)
@@ -58,16 +86,19 @@ public actor PipelineRunner {
         lastCheckpointMillis = clock()
     }
 
-    /// Polls once, processes, delivers, and checkpoints when the interval has passed.
+    /// Polls once, follows assignment changes, processes, delivers, and checkpoints when the interval has passed.
     @discardableResult
     public func step() async throws -> ProcessorOutput {
-        guard var processor else { throw PipelineRunnerError.notStarted(pipeline: definition.name) }
+        guard processor != nil else { throw PipelineRunnerError.notStarted(pipeline: definition.name) }
         let records = try await source.poll()
         let now = clock()
         let current = Set(await source.assignedPartitions())
-        processor.revoke(Array(assigned.subtracting(current)))
-        processor.assign(Array(current.subtracting(assigned)).sorted(), nowMillis: now)
+        let revoked = assigned.subtracting(current)
+        let added = current.subtracting(assigned)
         assigned = current
+        if !revoked.isEmpty { try await partitionsRevoked(revoked.sorted()) }
+        if !added.isEmpty { try await partitionsAssigned(added.sorted(), nowMillis: now) }
+        guard var processor else { throw PipelineRunnerError.notStarted(pipeline: definition.name) }
         // process() ends by re-evaluating idleness too, so an empty poll only needs that part.
         let output = records.isEmpty ? processor.advanceTime(nowMillis: now) : processor.process(records, nowMillis: now)
         self.processor = processor
@@ -87,19 +118,58 @@ public actor PipelineRunner {
         let snapshot = processor.snapshot()
         let now = clock()
         try await checkpoints.save(snapshot, atMillis: now)
-        if !snapshot.nextOffsets.isEmpty { try await committer.commit(snapshot.nextOffsets) }
         lastCheckpointMillis = now
         metrics.checkpoints += 1
+        guard !snapshot.nextOffsets.isEmpty else { return }
+        do {
+            try await committer.commit(snapshot.nextOffsets)
+        } catch {
+            metrics.commitFailures += 1
+            logger.warning("offset commit failed; the checkpoint holds the positions", metadata: [
+                "pipeline": "\(definition.name)", "offsets": "\(snapshot.nextOffsets)", "error": "\(error)",
+            ])
+        }
     }
 
-    /// Steps until the task is cancelled, then takes a last checkpoint.
-    public func run() async throws {
+    /// Steps until `stopRequested` returns true, then takes a last checkpoint. A signal handler sets the
+    /// flag rather than cancelling the task, so an insert in flight completes and the last checkpoint
+    /// covers it.
+    public func run(until stopRequested: @Sendable () -> Bool) async throws {
         if processor == nil { try await start() }
-        while !Task.isCancelled { try await step() }
+        while !stopRequested() { try await step() }
         try await checkpoint()
     }
 
     public var processorMetrics: PipelineProcessor.Metrics? { processor?.metrics }
+
+    public func status() async -> Status? {
+        guard let processor else { return nil }
+        var sinkCounters: [String: [String: UInt64]] = [:]
+        for sink in sinks {
+            let counters = await sink.counters()
+            if !counters.isEmpty { sinkCounters[sink.name] = counters }
+        }
+        return Status(pipeline: definition.name, watermarkMillis: processor.watermarkMillis, runner: metrics, processor: processor.metrics,
+                      aggregations: processor.aggregationMetrics, alerts: processor.alertMetrics, nextOffsets: processor.nextOffsets,
+                      sinks: sinkCounters)
+    }
+
+    private func partitionsRevoked(_ partitions: [TopicPartition]) async throws {
+        metrics.rebalances += 1
+        processor?.revoke(partitions)
+        logger.info("partitions revoked; checkpointing", metadata: ["pipeline": "\(definition.name)", "partitions": "\(partitions)"])
+        try await checkpoint()
+    }
+
+    private func partitionsAssigned(_ partitions: [TopicPartition], nowMillis: Int64) async throws {
+        guard var processor else { return }
+        processor.assign(partitions, nowMillis: nowMillis)
+        self.processor = processor
+        let resume = processor.nextOffsets.filter { partitions.contains($0.key) }
+        if !resume.isEmpty { try await source.seek(to: resume) }
+        for sink in sinks { try await sink.partitionsAssigned(partitions) }
+        logger.info("partitions assigned", metadata: ["pipeline": "\(definition.name)", "partitions": "\(partitions)", "resume": "\(resume)"])
+    }
 
     /// Notifier failures are logged and counted, not thrown: a webhook outage must not stop the pipeline,
     /// and the alerts stay in the embedded store and sinks.

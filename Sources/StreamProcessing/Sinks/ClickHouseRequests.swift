@@ -1,39 +1,36 @@
-/// Builds the HTTP requests of the ClickHouse sink: table DDL and idempotent JSONEachRow inserts.
+/// Builds the HTTP requests of the ClickHouse sink: version probe, DDL, JSONEachRow inserts, and the query
+/// that tells which Kafka records an events table already holds.
 ///
-/// Idempotency: every insert carries `insert_deduplication_token` = pipeline, sink table, the Kafka offset
-/// ranges the batch covers, and a hash of its body. ClickHouse drops a block whose token it has seen within
-/// the table's deduplication window (`non_replicated_deduplication_window` on MergeTree, the replicated
-/// window on ReplicatedMergeTree), so a retried or replayed batch is written once. Aggregate tables are
-/// ReplacingMergeTree(revision): late revisions of a window replace earlier ones at merge time (`FINAL`).
+/// Every statement works from ClickHouse 18.16 (Debian 12) on: no `insert_deduplication_token`, no
+/// `non_replicated_deduplication_window`, no `PARTITION BY` (an insert of fewer than
+/// `max_insert_block_size` rows into an unpartitioned MergeTree is one part, so it lands whole or not at
+/// all, which the sink's exactly-once relies on). Aggregate tables are ReplacingMergeTree(revision): late
+/// revisions of a window, and replays after a crash, collapse to the highest revision at merge time or
+/// with `FINAL`.
 public struct ClickHouseRequests: Sendable {
     public let spec: ClickHouseSinkSpec
-    public let pipeline: String
 
-    public init(spec: ClickHouseSinkSpec, pipeline: String) {
+    public init(spec: ClickHouseSinkSpec) {
         self.spec = spec
-        self.pipeline = pipeline
     }
 
     var qualifiedTable: String { "\(Self.quote(spec.database)).\(Self.quote(spec.table))" }
 
-    public func insert(lines: [String], covering covered: OffsetRanges) -> OutgoingHTTPRequest {
-        var body = lines.joined(separator: "\n")
-        body += "\n"
-        let token = "\(pipeline)/\(spec.table)/\(covered.canonicalDescription)/\(String(StableHash.hash64(body), radix: 16))"
-        return request(parameters: [
-            ("query", "INSERT INTO \(qualifiedTable) FORMAT JSONEachRow"),
-            ("insert_deduplicate", "1"),
-            ("insert_deduplication_token", token),
-        ], body: body)
+    public func serverVersion() -> OutgoingHTTPRequest {
+        request(parameters: [], body: "SELECT version()")
+    }
+
+    public func createDatabase() -> OutgoingHTTPRequest {
+        request(parameters: [], body: "CREATE DATABASE IF NOT EXISTS \(Self.quote(spec.database))")
     }
 
     /// `CREATE TABLE IF NOT EXISTS` for the sink's input: one aggregation, or raw events.
-    public func createTable(aggregation: WindowedAggregationSpec?) -> OutgoingHTTPRequest {
+    public func createTable(aggregation: WindowedAggregationSpec?, dialect: ClickHouseDialect) -> OutgoingHTTPRequest {
         let columns: [(String, String)]
         let engine: String
         let orderBy: [String]
         if let aggregation {
-            columns = [("window_start", "DateTime64(3, 'UTC')"), ("window_end", "DateTime64(3, 'UTC')")]
+            columns = [("window_start", dialect.timeType), ("window_end", dialect.timeType)]
                 + aggregation.groupBy.map { ($0, "String") }
                 + [("revision", "UInt32"), ("is_final", "UInt8")]
                 + aggregation.columns.map { column in
@@ -43,18 +40,39 @@ public struct ClickHouseRequests: Sendable {
             engine = "ReplacingMergeTree(revision)"
             orderBy = aggregation.groupBy + ["window_start"]
         } else {
-            columns = [("time", "DateTime64(3, 'UTC')"), ("topic", "LowCardinality(String)"), ("partition", "Int32"),
+            columns = [("time", dialect.timeType), ("topic", dialect.lowCardinalityString), ("partition", "Int32"),
                        ("offset", "Int64"), ("fields", "String")]
-            engine = "MergeTree"
-            orderBy = ["topic", "partition", "offset"]
+            engine = "MergeTree()"
+            orderBy = Self.positionColumns
         }
         let ddl = """
             CREATE TABLE IF NOT EXISTS \(qualifiedTable) (\(columns.map { "\(Self.quote($0.0)) \($0.1)" }.joined(separator: ", "))) \
-            ENGINE = \(engine) ORDER BY (\(orderBy.map(Self.quote).joined(separator: ", "))) \
-            SETTINGS non_replicated_deduplication_window = 1000
+            ENGINE = \(engine) ORDER BY (\(orderBy.map(Self.quote).joined(separator: ", ")))
             """
         return request(parameters: [], body: ddl)
     }
+
+    /// One INSERT of the lines as they are; its rows land together or not at all (see the type's doc).
+    public func insert(lines: [String]) -> OutgoingHTTPRequest {
+        var body = lines.joined(separator: "\n")
+        body += "\n"
+        return request(parameters: [
+            ("query", "INSERT INTO \(qualifiedTable) FORMAT JSONEachRow"),
+            ("date_time_input_format", "best_effort"),
+        ], body: body)
+    }
+
+    /// The highest Kafka offset stored per topic and partition of an events table, as TabSeparated
+    /// `topic, partition, offset` lines (see `StoredPositions.parse`).
+    public func storedPositions() -> OutgoingHTTPRequest {
+        let (topic, partition, offset) = (Self.quote("topic"), Self.quote("partition"), Self.quote("offset"))
+        return request(parameters: [], body: """
+            SELECT \(topic), \(partition), max(\(offset)) FROM \(qualifiedTable) GROUP BY \(topic), \(partition) FORMAT TabSeparated
+            """)
+    }
+
+    /// The columns that name an event's Kafka record, which are also the events table's sort key.
+    static let positionColumns = ["topic", "partition", "offset"]
 
     private func request(parameters: [(String, String)], body: String) -> OutgoingHTTPRequest {
         var headers = ["Content-Type": "text/plain; charset=utf-8"]

@@ -1,21 +1,47 @@
-/// Batched, idempotent, retried inserts into one ClickHouse table over HTTP.
+/// Batched, retried, exactly-once inserts into one ClickHouse table over HTTP, from ClickHouse 18.16 on.
 ///
 /// A batch is sent when it reaches `batchRows`, when its oldest row waited `batchIntervalMillis`, or on
 /// `flush`. Failed inserts are retried with backoff (5xx, 408, 429 and transport errors); other answers
 /// fail at once: they mean a wrong schema or query, which retrying cannot fix.
+///
+/// Exactly-once, without server-side deduplication (which 18.16 lacks):
+/// - events tables store each event's Kafka topic, partition and offset. At `prepare`, when partitions
+///   are assigned, and before retrying a failed insert, the sink reads the highest stored offset per
+///   partition and skips events at or below it. Inserts land whole (see `ClickHouseRequests`) and in
+///   offset order per partition, so that is exactly what the table holds: a replay after a crash, or an
+///   insert that succeeded although its answer was lost, adds nothing twice;
+/// - aggregate tables are ReplacingMergeTree(revision) keyed by group and window: a window written again
+///   (same revision) replaces itself, and readers already take the highest revision (`FINAL`).
+/// Offsets are committed only after `flush` returned, i.e. after the inserts succeeded (`PipelineRunner`).
 public actor ClickHouseSink: Sink {
+    /// A JSONEachRow line and, for events, the Kafka record it stores.
+    struct Row: Sendable {
+        var line: String
+        var position: (partition: TopicPartition, offset: Int64)?
+    }
+
     public nonisolated let name: String
     private let requests: ClickHouseRequests
     private let aggregation: WindowedAggregationSpec?
     private let transport: any HTTPTransport
     private let retry: RetryPolicy
     private let sleep: @Sendable (Int64) async throws -> Void
-    private var batcher: RowBatcher
+    private var batcher: RowBatcher<Row>
+    /// Events tables only: what the table already holds.
+    private var stored = StoredPositions()
+    public private(set) var metrics = Metrics()
+
+    public struct Metrics: Sendable, Equatable {
+        public var rowsInserted: UInt64 = 0
+        public var insertsSent: UInt64 = 0
+        /// Events skipped because the table already held them (replays after a restart or a lost answer).
+        public var rowsAlreadyStored: UInt64 = 0
+    }
 
     public init(spec: ClickHouseSinkSpec, pipeline: PipelineDefinition, transport: any HTTPTransport,
                 retry: RetryPolicy = RetryPolicy(), sleep: @escaping @Sendable (Int64) async throws -> Void = taskSleep) {
         self.name = "clickhouse \(spec.database).\(spec.table)"
-        self.requests = ClickHouseRequests(spec: spec, pipeline: pipeline.name)
+        self.requests = ClickHouseRequests(spec: spec)
         if case .aggregations(let names) = spec.input {
             aggregation = pipeline.aggregations.first { names.contains($0.name) }
         } else {
@@ -27,14 +53,25 @@ public actor ClickHouseSink: Sink {
         self.batcher = RowBatcher(maxRows: spec.batchRows, maxDelayMillis: spec.batchIntervalMillis)
     }
 
+    private var storesEvents: Bool { requests.spec.input == .events }
+
     public func prepare() async throws {
-        guard requests.spec.createTable else { return }
-        try await send(requests.createTable(aggregation: aggregation), what: "create table")
+        if requests.spec.createTable {
+            let version = try await send(requests.serverVersion(), what: "version query")
+            let dialect = try ClickHouseDialect(version: version)
+            try await send(requests.createDatabase(), what: "create database")
+            try await send(requests.createTable(aggregation: aggregation, dialect: dialect), what: "create table")
+        }
+        try await refreshStoredPositions()
+    }
+
+    /// Another consumer may have written these partitions meanwhile: learn what the table holds now.
+    public func partitionsAssigned(_ partitions: [TopicPartition]) async throws {
+        try await refreshStoredPositions()
     }
 
     public func accept(_ output: ProcessorOutput, nowMillis: Int64) async throws {
-        let lines = SinkRows.rows(for: requests.spec.input, from: output, includeAggregationName: false).map { SinkRows.jsonLine($0.fields) }
-        for batch in batcher.add(lines, covering: output.consumed, nowMillis: nowMillis) {
+        for batch in batcher.add(rows(of: output), covering: output.consumed, nowMillis: nowMillis) {
             try await insert(batch)
         }
     }
@@ -43,20 +80,86 @@ public actor ClickHouseSink: Sink {
         if let batch = batcher.takeAll() { try await insert(batch) }
     }
 
-    private func insert(_ batch: RowBatcher.Batch) async throws {
-        try await send(requests.insert(lines: batch.lines, covering: batch.covered),
-                       what: "insert of \(batch.lines.count) rows covering \(batch.covered.canonicalDescription)")
+    public func counters() async -> [String: UInt64] {
+        ["rows_inserted": metrics.rowsInserted, "inserts": metrics.insertsSent, "rows_already_stored": metrics.rowsAlreadyStored]
     }
 
-    private func send(_ request: OutgoingHTTPRequest, what: String) async throws {
-        let transport = self.transport
-        let table = "\(requests.spec.database).\(requests.spec.table)"
-        try await retry.run(isRetryable: { ($0 as? ClickHouseError)?.isRetryable ?? true }, sleep: sleep) {
-            let response = try await transport.send(request)
-            guard (200..<300).contains(response.status) else {
-                throw ClickHouseError(table: table, operation: what, status: response.status, body: response.bodyText)
+    private func rows(of output: ProcessorOutput) -> [Row] {
+        guard storesEvents else {
+            return SinkRows.rows(for: requests.spec.input, from: output, includeAggregationName: false)
+                .map { Row(line: SinkRows.jsonLine($0.fields), position: nil) }
+        }
+        var rows: [Row] = []
+        for event in output.events {
+            if stored.contains(event.topicPartition, offset: event.offset) {
+                metrics.rowsAlreadyStored += 1
+            } else {
+                rows.append(Row(line: SinkRows.jsonLine(SinkRows.eventRow(event)), position: (event.topicPartition, event.offset)))
             }
         }
+        return rows
+    }
+
+    private func insert(_ batch: RowBatcher<Row>.Batch) async throws {
+        var rows = batch.rows
+        var isRetry = false
+        let what = "insert of \(batch.rows.count) rows covering \(batch.covered.canonicalDescription)"
+        try await retry.run(isRetryable: Self.isRetryable, sleep: sleep) {
+            if isRetry, storesEvents {
+                // The failed attempt may have landed (an answer lost on the way back): keep only what is missing.
+                try await readStoredPositions()
+                rows = unstored(rows)
+            }
+            isRetry = true
+            guard !rows.isEmpty else { return }
+            try await attempt(requests.insert(lines: rows.map(\.line)), what: what)
+        }
+        for row in rows {
+            if let position = row.position { stored.record(position.partition, offset: position.offset) }
+        }
+        metrics.rowsInserted += UInt64(rows.count)
+        metrics.insertsSent += rows.isEmpty ? 0 : 1
+    }
+
+    private func unstored(_ rows: [Row]) -> [Row] {
+        rows.filter { row in
+            guard let position = row.position, stored.contains(position.partition, offset: position.offset) else { return true }
+            metrics.rowsAlreadyStored += 1
+            return false
+        }
+    }
+
+    private func refreshStoredPositions() async throws {
+        guard storesEvents else { return }
+        try await retry.run(isRetryable: Self.isRetryable, sleep: sleep) { try await readStoredPositions() }
+    }
+
+    /// One attempt: callers decide about retrying.
+    private func readStoredPositions() async throws {
+        let answer = try await attempt(requests.storedPositions(), what: "stored offsets query")
+        stored = try StoredPositions.parse(tabSeparated: answer, table: "\(requests.spec.database).\(requests.spec.table)")
+    }
+
+    private static func isRetryable(_ error: Error) -> Bool {
+        if let error = error as? ClickHouseError { return error.isRetryable }
+        return !(error is StoredPositionsError || error is ClickHouseDialectError || error is CancellationError)
+    }
+
+    /// Sends one request, retrying transient failures; returns the answer's text.
+    @discardableResult
+    private func send(_ request: OutgoingHTTPRequest, what: String) async throws -> String {
+        try await retry.run(isRetryable: Self.isRetryable, sleep: sleep) { try await attempt(request, what: what) }
+    }
+
+    /// Sends one request once; a non-2xx answer is a `ClickHouseError`.
+    @discardableResult
+    private func attempt(_ request: OutgoingHTTPRequest, what: String) async throws -> String {
+        let response = try await transport.send(request)
+        guard (200..<300).contains(response.status) else {
+            throw ClickHouseError(table: "\(requests.spec.database).\(requests.spec.table)", operation: what,
+                                  status: response.status, body: response.bodyText)
+        }
+        return String(decoding: response.body, as: UTF8.self)
     }
 }
 

@@ -21,8 +21,10 @@ public struct RetryPolicy: Hashable, Sendable {
     }
 
     /// Runs `operation` until it succeeds, fails with an error `isRetryable` rejects, or attempts run out
-    /// (then the last error is thrown). `sleep` is injected so tests run without waiting.
+    /// (then the last error is thrown). `sleep` is injected so tests run without waiting. Runs on the
+    /// caller's actor, so `operation` may use the caller's state.
     public func run<Result: Sendable>(
+        isolation: isolated (any Actor)? = #isolation,
         isRetryable: (Error) -> Bool,
         sleep: (Int64) async throws -> Void,
         _ operation: () async throws -> Result

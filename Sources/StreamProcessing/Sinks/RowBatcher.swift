@@ -1,15 +1,15 @@
 /// Cuts rows into batches of at most `maxRows`, or whatever is pending once the oldest row waited
-/// `maxDelayMillis`. Each batch carries the input offsets accepted since the previous cut, which sinks
-/// turn into idempotency tokens.
-struct RowBatcher: Sendable {
-    struct Batch: Sendable, Equatable {
-        var lines: [String]
+/// `maxDelayMillis`. Each batch carries the input offsets accepted since the previous cut, for error
+/// messages that tell the operator which records a failed write held.
+struct RowBatcher<Row: Sendable>: Sendable {
+    struct Batch: Sendable {
+        var rows: [Row]
         var covered: OffsetRanges
     }
 
     let maxRows: Int
     let maxDelayMillis: Int64
-    private var pending: [String] = []
+    private var pending: [Row] = []
     private var covered = OffsetRanges()
     private var oldestPendingMillis: Int64?
 
@@ -21,13 +21,13 @@ struct RowBatcher: Sendable {
     var pendingCount: Int { pending.count }
 
     /// Adds rows and returns every batch that is full or due.
-    mutating func add(_ lines: [String], covering consumed: OffsetRanges, nowMillis: Int64) -> [Batch] {
+    mutating func add(_ rows: [Row], covering consumed: OffsetRanges, nowMillis: Int64) -> [Batch] {
         covered.formUnion(consumed)
-        if !lines.isEmpty, oldestPendingMillis == nil { oldestPendingMillis = nowMillis }
-        pending += lines
+        if !rows.isEmpty, oldestPendingMillis == nil { oldestPendingMillis = nowMillis }
+        pending += rows
         var batches: [Batch] = []
         while pending.count >= maxRows {
-            batches.append(Batch(lines: Array(pending.prefix(maxRows)), covered: covered))
+            batches.append(Batch(rows: Array(pending.prefix(maxRows)), covered: covered))
             pending.removeFirst(maxRows)
             oldestPendingMillis = pending.isEmpty ? nil : nowMillis
         }
@@ -43,7 +43,7 @@ struct RowBatcher: Sendable {
 
     mutating func takeAll() -> Batch? {
         guard !pending.isEmpty else { return nil }
-        let batch = Batch(lines: pending, covered: covered)
+        let batch = Batch(rows: pending, covered: covered)
         pending = []
         covered = OffsetRanges()
         oldestPendingMillis = nil

@@ -77,25 +77,56 @@ public struct HyperLogLog: Codable, Sendable, Equatable {
         }
     }
 
-    // Registers as base64: a JSON array of 4096 numbers would dominate checkpoint size.
-    private enum CodingKeys: String, CodingKey { case precision, registers }
+    // Registers as base64: a JSON array of 4096 numbers would dominate checkpoint size. A sketch of few
+    // items (most windows of a group-by) keeps only its non-zero registers, as (index: UInt32 big-endian,
+    // value) pairs, so thousands of open windows still checkpoint in kilobytes.
+    private enum CodingKeys: String, CodingKey { case precision, registers, sparse }
 
     public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let precision = try container.decode(Int.self, forKey: .precision)
-        let registers = try container.decode(Data.self, forKey: .registers)
-        guard (4...18).contains(precision), registers.count == 1 << precision else {
-            throw DecodingError.dataCorruptedError(
-                forKey: .registers, in: container,
-                debugDescription: "HyperLogLog with precision \(precision) needs \(1 << max(0, min(precision, 30))) registers, found \(registers.count)")
+        guard (4...18).contains(precision) else {
+            throw DecodingError.dataCorruptedError(forKey: .precision, in: container, debugDescription: "HyperLogLog precision \(precision) is not in 4...18")
         }
         self.precision = precision
+        if let sparse = try container.decodeIfPresent(Data.self, forKey: .sparse) {
+            registers = [UInt8](repeating: 0, count: 1 << precision)
+            let bytes = [UInt8](sparse)
+            guard bytes.count % 5 == 0 else {
+                throw DecodingError.dataCorruptedError(forKey: .sparse, in: container, debugDescription: "sparse HyperLogLog registers are not 5-byte pairs")
+            }
+            for start in stride(from: 0, to: bytes.count, by: 5) {
+                let index = bytes[start..<start + 4].reduce(0) { $0 << 8 | Int($1) }
+                guard index < registers.count else {
+                    throw DecodingError.dataCorruptedError(forKey: .sparse, in: container, debugDescription: "sparse HyperLogLog register \(index) is out of range")
+                }
+                registers[index] = bytes[start + 4]
+            }
+            return
+        }
+        let registers = try container.decode(Data.self, forKey: .registers)
+        guard registers.count == 1 << precision else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .registers, in: container,
+                debugDescription: "HyperLogLog with precision \(precision) needs \(1 << precision) registers, found \(registers.count)")
+        }
         self.registers = [UInt8](registers)
     }
 
     public func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(precision, forKey: .precision)
-        try container.encode(Data(registers), forKey: .registers)
+        let used = registers.indices.filter { registers[$0] != 0 }
+        if used.count * 5 < registers.count {
+            var sparse: [UInt8] = []
+            sparse.reserveCapacity(used.count * 5)
+            for index in used {
+                sparse += [UInt8(truncatingIfNeeded: index >> 24), UInt8(truncatingIfNeeded: index >> 16),
+                           UInt8(truncatingIfNeeded: index >> 8), UInt8(truncatingIfNeeded: index), registers[index]]
+            }
+            try container.encode(Data(sparse), forKey: .sparse)
+        } else {
+            try container.encode(Data(registers), forKey: .registers)
+        }
     }
 }

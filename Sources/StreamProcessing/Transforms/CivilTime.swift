@@ -1,10 +1,10 @@
 /// Conversions between Unix milliseconds and UTC calendar text, without locale or time-zone databases.
 ///
 /// Days-from-civil is Howard Hinnant's algorithm, exact over the proleptic Gregorian calendar.
-enum CivilTime {
+public enum CivilTime {
     /// Parses RFC 3339 / ISO 8601 date-times: `2024-05-01T12:00:00Z`, `2024-05-01 12:00:00.250+02:00`.
     /// A missing offset means UTC. Returns nil for anything else.
-    static func parseMillis(_ text: String) -> Int64? {
+    public static func parseMillis(_ text: String) -> Int64? {
         let bytes = Array(text.utf8)
         var position = 0
         func number(_ digits: Int) -> Int64? {
@@ -59,7 +59,7 @@ enum CivilTime {
     }
 
     /// `2024-05-01 12:00:00.250`, the text ClickHouse's DateTime64(3, 'UTC') reads.
-    static func format(millis: Int64) -> String {
+    public static func format(millis: Int64) -> String {
         let days = floorDivide(millis, 86_400_000)
         let millisOfDay = millis - days * 86_400_000
         let (year, month, day) = civilFromDays(days)

@@ -4,7 +4,9 @@
 /// - the watermark is `min` over active partitions of (max event time seen − allowed out-of-orderness);
 /// - it never moves backwards, whatever arrives later;
 /// - an assigned partition that has delivered nothing holds the watermark back until it goes idle;
-/// - a partition with no record for `idleTimeoutMillis` of processing time stops holding it back;
+/// - a partition with no record for `idleTimeoutMillis` of processing time stops holding it back; being
+///   (re)assigned or resumed after a restart starts that time afresh, since a consumer that was not
+///   running has not seen the partition go quiet;
 /// - when every partition is idle it moves to the highest partition watermark, so seen windows close;
 /// - with `followsWallClockWhenIdle` (live streams, not replays of old data) it then also follows the wall clock
 ///   (now − idle timeout − out-of-orderness), so absence-of-data alerts fire on a silent stream.
@@ -28,10 +30,22 @@ public struct WatermarkTracker: Codable, Sendable, Equatable {
         self.followsWallClockWhenIdle = followsWallClockWhenIdle
     }
 
-    /// Registers partitions that must hold the watermark back even before their first record.
+    /// Registers partitions that must hold the watermark back even before their first record, and gives
+    /// partitions already known (returning after a rebalance) a fresh idle timeout.
     public mutating func assign(_ assigned: [TopicPartition], nowMillis: Int64) {
-        for partition in assigned where partitions[partition] == nil {
-            partitions[partition] = PartitionProgress(maxEventTimeMillis: nil, lastActivityMillis: nowMillis)
+        for partition in assigned {
+            var progress = partitions[partition] ?? PartitionProgress(maxEventTimeMillis: nil, lastActivityMillis: nowMillis)
+            progress.lastActivityMillis = max(progress.lastActivityMillis, nowMillis)
+            partitions[partition] = progress
+        }
+    }
+
+    /// After a restore from a checkpoint: the time the processor was stopped is not idleness.
+    public mutating func resume(nowMillis: Int64) {
+        partitions = partitions.mapValues { progress in
+            var progress = progress
+            progress.lastActivityMillis = max(progress.lastActivityMillis, nowMillis)
+            return progress
         }
     }
 

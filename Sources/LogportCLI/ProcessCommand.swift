@@ -1,0 +1,95 @@
+import ArgumentParser
+import Foundation
+import KafkaClient
+import Logging
+import NIOConcurrencyHelpers
+import ProcessorRuntime
+import StreamProcessing
+
+/// `logport process`: runs one stream-processing pipeline until SIGINT or SIGTERM.
+struct ProcessCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "process",
+        abstract: "Run a stream-processing pipeline: Kafka topics in; windows, detectors, alerts and sinks out.",
+        discussion: """
+            The pipeline YAML (see examples/pipelines/) may use ${NAME} and ${NAME:-default} to read the \
+            environment. On SIGINT or SIGTERM the processor finishes the step in flight, flushes its sinks, \
+            saves a checkpoint in --state-dir and commits offsets before it exits; after a crash it resumes \
+            from the last checkpoint, and its ClickHouse tables still hold every row exactly once.
+            """
+    )
+
+    @Option(name: .customLong("config"), help: "Pipeline YAML file.")
+    var configFile: String
+
+    @Option(name: [.customShort("b"), .customLong("bootstrap-server")],
+            help: "Cluster address HOST:PORT[,…]; overrides the pipeline's kafka.bootstrap.")
+    var bootstrapServer: String?
+
+    @Option(name: [.customShort("X"), .customLong("property")], help: "Extra librdkafka property KEY=VALUE (repeatable).")
+    var properties: [KeyValue] = []
+
+    @Option(help: "Directory for checkpoints (one file per pipeline).")
+    var stateDir = "logport-state"
+
+    @Option(help: "How often to flush sinks, save a checkpoint and commit offsets (e.g. 10s).")
+    var checkpointInterval = "10s"
+
+    @Option(help: "Write Prometheus text metrics to this file every second and at exit (node_exporter textfile collector).")
+    var metricsFile: String?
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: Logger.Level = .info
+
+    @Option(help: "Log level for librdkafka's own messages.")
+    var kafkaLogLevel: Logger.Level = .warning
+
+    func validate() throws {
+        guard let interval = DurationText.millis(checkpointInterval), interval > 0 else {
+            throw ValidationError("--checkpoint-interval must be a duration like 500ms, 10s or 1m")
+        }
+    }
+
+    func run() async throws {
+        LoggingSetup.bootstrap(level: logLevel)
+        let definition: PipelineDefinition
+        do {
+            definition = try PipelineConfigLoader.load(path: configFile)
+        } catch let error as ConfigError {
+            throw ValidationError(error.description)
+        }
+        guard let bootstrap = bootstrapServer ?? definition.kafka.bootstrapServers else {
+            throw ValidationError("no Kafka cluster: give -b HOST:PORT or kafka.bootstrap in \(configFile)")
+        }
+        var kafka = KafkaConfig(bootstrapServers: bootstrap, definition.kafka.properties)
+        for property in properties { kafka[property.key] = property.value }
+        let settings = ProcessorSettings(
+            kafka: kafka, stateDirectory: stateDir, checkpointIntervalMillis: DurationText.millis(checkpointInterval) ?? 10_000,
+            metricsFile: metricsFile)
+        let logger = Logger(label: "logport.process.\(definition.name)")
+        let kafkaLogger = {
+            var logger = Logger(label: "logport.process.kafka")
+            logger.logLevel = kafkaLogLevel
+            return logger
+        }()
+
+        let stop = NIOLockedValueBox(false)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await SignalWaiter.waitForTermination()
+                logger.info("stopping: finishing the step in flight, flushing sinks, checkpointing")
+                stop.withLockedValue { $0 = true }
+            }
+            group.addTask {
+                try await PipelineService.run(definition: definition, settings: settings, logger: logger, kafkaLogger: kafkaLogger,
+                                              stopRequested: { stop.withLockedValue { $0 } })
+            }
+            // Whichever ends first: the pipeline (failed, or stopped after a signal) ends the command.
+            try await group.next()
+            if stop.withLockedValue({ $0 }) {
+                try await group.next()
+            }
+            group.cancelAll()
+        }
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import KafkaClient
+import Logging
+import NIOCore
+import StreamProcessing
+
+/// A consumer-group member as the pipeline runner's record source.
+///
+/// Guarantees:
+/// - `poll()` returns the records that arrived, waiting at most `pollWait` for the first one, without
+///   blocking a thread: a task moves records from the consumer into a bounded inbox, so a slow pipeline
+///   slows fetching instead of growing memory;
+/// - `assignedPartitions()` is the consumer's assignment as read by the last `poll()`, and a poll returns
+///   only records of those partitions. librdkafka applies an assignment before it fetches for it, so a
+///   record never arrives ahead of its partition's assignment, and the records of a partition revoked
+///   meanwhile are left to its next owner (the runner seeks a partition that comes back, so nothing is
+///   skipped);
+/// - `seek(to:)` moves assigned partitions; records fetched before the seek may still come out of the
+///   inbox, so callers skip offsets they have processed (`PipelineProcessor` does);
+/// - records without a Kafka timestamp get the time they were received.
+/// Offsets are never committed automatically: `KafkaOffsetCommitter` commits what a checkpoint covers.
+public actor KafkaRecordSource: RecordSource {
+    private let consumer: KafkaConsumer
+    private let inbox: BoundedInbox<SourceRecord>
+    private let pollWait: Duration
+    private let maxPollRecords: Int
+    private let logger: Logger
+    private var assigned: Set<StreamProcessing.TopicPartition> = []
+    private var pumps: [Task<Void, Never>] = []
+
+    /// The consumer must be in a group (`group.id`) with `enable.auto.commit=false`; see `consumerConfig`.
+    public init(consumer: KafkaConsumer, pollWait: Duration = .milliseconds(100), maxPollRecords: Int = 5000,
+                inboxCapacity: Int = 20_000, logger: Logger) {
+        self.consumer = consumer
+        self.inbox = BoundedInbox(capacity: inboxCapacity)
+        self.pollWait = pollWait
+        self.maxPollRecords = max(1, maxPollRecords)
+        self.logger = logger
+    }
+
+    /// The librdkafka settings the source relies on, over `base` (bootstrap servers, `-X` properties).
+    public static func consumerConfig(base: KafkaConfig, groupID: String, clientID: String) -> KafkaConfig {
+        var config = base
+        config.groupID = groupID
+        config.clientID = config.clientID ?? clientID
+        config.enableAutoCommit = false
+        if config.autoOffsetReset == nil { config.autoOffsetReset = .earliest }
+        return config
+    }
+
+    /// Joins the group for `topics` and starts moving records and rebalance events.
+    public func start(subscribingTo topics: [String]) throws {
+        let (consumer, inbox, logger) = (consumer, inbox, logger)
+        pumps.append(Task {
+            do {
+                for try await message in consumer.messages {
+                    await inbox.put(Self.record(from: message))
+                }
+                inbox.finish()
+            } catch {
+                logger.error("the Kafka consumer failed", metadata: ["error": "\(error)"])
+                inbox.finish(error)
+            }
+        })
+        pumps.append(Task {
+            for await event in consumer.events { Self.log(event, logger: logger) }
+        })
+        try consumer.subscribe(topics: topics)
+    }
+
+    public func poll() async throws -> [SourceRecord] {
+        let records = try await inbox.take(limit: maxPollRecords, waitingUpTo: pollWait)
+        assigned = Set(try await consumer.assignment().map(StreamProcessing.TopicPartition.init))
+        return records.filter { assigned.contains($0.topicPartition) }
+    }
+
+    public func assignedPartitions() async -> [StreamProcessing.TopicPartition] {
+        assigned.sorted()
+    }
+
+    public func seek(to nextOffsets: [StreamProcessing.TopicPartition: Int64]) async throws {
+        for (partition, offset) in nextOffsets.sorted(by: { $0.key < $1.key }) {
+            try await consumer.seek(partition.kafka, to: KafkaOffset(offset))
+        }
+    }
+
+    /// Leaves the group and stops the tasks; `poll()` then returns nothing.
+    public func close() async throws {
+        try await consumer.close()
+        for pump in pumps { await pump.value }
+        pumps = []
+    }
+
+    private static func log(_ event: KafkaConsumerEvent, logger: Logger) {
+        switch event {
+        case .partitionsRevoked(let partitions, lost: true):
+            logger.warning("partitions lost: this member was fenced out of the group", metadata: ["partitions": "\(partitions)"])
+        case .error(let error):
+            logger.warning("Kafka consumer error", metadata: ["error": "\(error)"])
+        case .partitionsAssigned, .partitionsRevoked, .partitionEOF:
+            break
+        }
+    }
+
+    static func record(from message: ConsumedMessage) -> SourceRecord {
+        SourceRecord(
+            topicPartition: StreamProcessing.TopicPartition(topic: message.topic, partition: message.partition),
+            offset: message.offset,
+            timestampMillis: message.timestamp?.milliseconds ?? KafkaTimestamp.now.milliseconds,
+            key: message.key.map { ByteBuffer(bytes: $0) },
+            value: message.value.map { ByteBuffer(bytes: $0) })
+    }
+}

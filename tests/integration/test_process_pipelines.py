@@ -1,0 +1,245 @@
+"""`logport process` end to end: the three example pipelines, fed by `logport generate`, writing to a
+private ClickHouse 18.16 (Debian's), checked against aggregates this test computes itself from the
+records it reads back from Kafka.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections import Counter
+
+import pytest
+
+from clients import consume_all, create_topic, unique_topic
+from processor_support import (ClickHouseServer, Processor, WebhookReceiver, WindowModel, clickhouse_time,
+                               exact_quantile, feed, generate, generate_command, iso_millis, top, wait_until)
+
+START = "2026-11-25T10:00:00Z"
+MINUTE = 60_000
+
+
+@pytest.fixture(scope="module")
+def clickhouse(tmp_path_factory):
+    server = ClickHouseServer(tmp_path_factory.mktemp("clickhouse")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def webhook():
+    receiver = WebhookReceiver()
+    yield receiver
+    receiver.close()
+
+
+def read_back(bootstrap: str, topic: str, partitions: int, count: int) -> list[tuple[int, int, dict, bytes]]:
+    """(partition, offset, parsed event, raw value) of every generated record, in offset order per partition."""
+    records = consume_all(bootstrap, topic, range(partitions), count, timeout=60)
+    assert len(records) == count, f"read {len(records)} records back from {topic}, generated {count}"
+    return sorted(((m.partition, m.offset, parse(m.value), m.value) for m in records), key=lambda r: (r[0], r[1]))
+
+
+def parse(value: bytes) -> dict:
+    text = value.decode()
+    if text.startswith("{"):
+        return json.loads(text)
+    return dict(pair.split("=", 1) for pair in text.split(" "))  # logfmt without quoting, as the generator writes it
+
+
+def approx(actual: float, expected: float, relative: float) -> bool:
+    return abs(actual - expected) <= relative * abs(expected) + 1e-9
+
+
+def checkpointed(processor: Processor) -> int:
+    """How many records the processor's checkpoint covers: the sum of its next offsets (topics start at 0)."""
+    path = processor.state_dir / "security-audit.checkpoint.json"
+    if not path.exists():
+        return 0
+    offsets = json.loads(path.read_text())["state"]["nextOffsets"]  # [partition, offset, partition, offset, …]
+    return sum(offsets[1::2])
+
+
+def wait_for_rows(clickhouse: ClickHouseServer, processor: Processor, table: str, expected: int, timeout: float = 60) -> None:
+    wait_until(lambda: processor.assert_running() or clickhouse.count(f"{table} FINAL") == expected, timeout,
+               f"{expected} rows in {table} (FINAL)",
+               lambda: f"rows now: {clickhouse.count(table + ' FINAL')}\n{processor.log_tail()}")
+
+
+def test_web_analytics_aggregates_and_late_events(bootstrap, clickhouse, tmp_path):
+    topic = unique_topic("web")
+    create_topic(bootstrap, topic, partitions=1)
+    count = 6000
+    generate("web", bootstrap, topic, "--count", str(count), "--seed", "11", "--start", START,
+             "--late-every", "700", "--late-by", "40s,15m")
+    records = read_back(bootstrap, topic, 1, count)
+
+    traffic = WindowModel(MINUTE, MINUTE, lateness_ms=2 * MINUTE)
+    statuses = WindowModel(MINUTE, MINUTE, lateness_ms=2 * MINUTE, group_by=("status",))
+    errors = WindowModel(MINUTE, MINUTE, lateness_ms=2 * MINUTE, keep=lambda e: e["status"] >= 500)
+    watermark = feed([traffic, statuses, errors], [(iso_millis(e["ts"]), e) for _, _, e, _ in records], out_of_orderness_ms=5000)
+    expected = traffic.emitted(watermark)
+    assert traffic.dropped > 0 and traffic.accepted_late > 0, "the input must hold late events of both kinds"
+
+    processor = Processor(tmp_path, "web-analytics.yaml", bootstrap,
+                          {"WEB_TOPIC": topic, "WEB_GROUP": f"g-{topic}", "CLICKHOUSE_URL": clickhouse.url,
+                           "CLICKHOUSE_DATABASE": "web", "CLICKHOUSE_BATCH_INTERVAL": "200ms"}).start()
+    wait_until(lambda: processor.assert_running() or processor.metric("records_total") == count, 60, "all records processed",
+               processor.log_tail)
+    wait_for_rows(clickhouse, processor, "web.web_traffic_1m", len(expected))
+    wait_for_rows(clickhouse, processor, "web.web_status_1m", len(statuses.emitted(watermark)))
+    assert processor.stop() == 0, processor.log_tail()
+
+    rows = clickhouse.rows("SELECT * FROM web.web_traffic_1m FINAL ORDER BY window_start")
+    assert [row["window_start"] for row in rows] == [clickhouse_time(start) for (_, start) in sorted(expected)]
+    for row, ((_, start), events) in zip(rows, sorted(expected.items())):
+        where = f"window {row['window_start']}"
+        assert row["page_views"] == len(events), where
+        assert row["bytes_sent"] == sum(e["bytes"] for e in events), where
+        users = len({e["user_id"] for e in events})
+        assert approx(row["unique_visitors"], users, 0.02), f"{where}: {row['unique_visitors']} visitors, exactly {users}"
+        latencies = [e["latency_ms"] for e in events]
+        for column, q in (("latency_p50", 0.5), ("latency_p95", 0.95), ("latency_p99", 0.99)):
+            exact = exact_quantile(latencies, q)
+            assert approx(row[column], exact, 0.0101), f"{where}: {column} {row[column]}, exactly {exact}"
+        ranking = [(entry["item"], entry["count"]) for entry in json.loads(row["top_pages"])]
+        assert ranking == top((e["path"] for e in events), 10), where
+
+    status_rows = clickhouse.rows("SELECT status, window_start, requests, latency_avg FROM web.web_status_1m FINAL")
+    expected_status = {(key[0], clickhouse_time(start)): events for (key, start), events in statuses.emitted(watermark).items()}
+    assert {(r["status"], r["window_start"]): r["requests"] for r in status_rows} == \
+        {key: len(events) for key, events in expected_status.items()}
+    for row in status_rows:
+        events = expected_status[(row["status"], row["window_start"])]
+        assert approx(row["latency_avg"], sum(e["latency_ms"] for e in events) / len(events), 1e-9)
+    error_rows = clickhouse.rows("SELECT window_start, errors FROM web.web_errors_1m FINAL")
+    assert {r["window_start"]: r["errors"] for r in error_rows} == \
+        {clickhouse_time(start): len(events) for (_, start), events in errors.emitted(watermark).items()}
+
+    # Late events: within the lateness they revised their window (a revision above 0 in the table),
+    # later ones were dropped, and the processor's metrics count both exactly.
+    assert processor.metric("late_events_dropped_total", aggregation="traffic") == traffic.dropped
+    assert processor.metric("late_events_accepted_total", aggregation="traffic") == traffic.accepted_late
+    assert clickhouse.scalar("SELECT max(revision) FROM web.web_traffic_1m") >= 1
+
+
+def test_server_monitoring_anomaly_alerts_once_and_resolves(bootstrap, clickhouse, webhook, tmp_path):
+    topic, alerts_topic = unique_topic("metrics"), unique_topic("alerts")
+    create_topic(bootstrap, topic, partitions=2)
+    create_topic(bootstrap, alerts_topic, partitions=1)
+    hosts, minutes = 8, 40
+    count = hosts * 6 * minutes
+    generate("metrics", bootstrap, topic, "--count", str(count), "--seed", "5", "--start", START,
+             "--anomaly-at", "+20m", "--anomaly-for", "5m", "--anomaly-host", "api-01")
+    records = read_back(bootstrap, topic, 2, count)
+    model = WindowModel(MINUTE, MINUTE, lateness_ms=MINUTE, group_by=("host", "role"))
+    events = sorted(((iso_millis(e["ts"]), e) for _, _, e, _ in records), key=lambda pair: pair[0])
+    watermark = feed([model], events, out_of_orderness_ms=15_000)
+    expected = model.emitted(watermark)
+
+    processor = Processor(tmp_path, "server-monitoring.yaml", bootstrap,
+                          {"METRICS_TOPIC": topic, "METRICS_GROUP": f"g-{topic}", "ALERTS_TOPIC": alerts_topic,
+                           "ALERT_WEBHOOK_URL": webhook.url, "CLICKHOUSE_URL": clickhouse.url,
+                           "CLICKHOUSE_DATABASE": "monitoring", "CLICKHOUSE_BATCH_INTERVAL": "200ms"}).start()
+    wait_for_rows(clickhouse, processor, "monitoring.host_metrics_1m", len(expected))
+    assert processor.stop() == 0, processor.log_tail()
+    assert processor.metric("late_events_dropped_total") == 0
+
+    rows = clickhouse.rows("SELECT * FROM monitoring.host_metrics_1m FINAL")
+    by_key = {(r["host"], r["role"], r["window_start"]): r for r in rows}
+    assert set(by_key) == {(k[0], k[1], clickhouse_time(start)) for (k, start) in expected}
+    for (key, start), window in expected.items():
+        row = by_key[(key[0], key[1], clickhouse_time(start))]
+        assert row["samples"] == len(window)
+        for column, field_name in (("cpu_avg", "cpu_pct"), ("latency_avg", "latency_ms"), ("error_rate", "error_rate")):
+            exact = sum(float(e[field_name]) for e in window) / len(window)
+            assert approx(row[column], exact, 1e-9), f"{key} {clickhouse_time(start)} {column}"
+        assert row["requests"] == sum(int(e["requests"]) for e in window)
+
+    # The latency incident on api-01 from 10:20 to 10:25 fires one alert when its first minute closes
+    # and resolves with the first normal minute; no other host alerts on latency.
+    latency_changes = [c for c in webhook.changes() if c[0] == "latency_anomaly"]
+    anomaly_start = iso_millis("2026-11-25T10:20:00.000Z")
+    assert latency_changes == [
+        ("latency_anomaly", "host=api-01,role=api", "firing", anomaly_start + MINUTE),
+        ("latency_anomaly", "host=api-01,role=api", "resolved", anomaly_start + 6 * MINUTE),
+    ], webhook.changes()
+    error_changes = [c[2] for c in webhook.changes() if c[0] == "error_rate_anomaly"]
+    assert error_changes == ["firing", "resolved"], webhook.changes()
+    assert all(c[1] == "host=api-01,role=api" for c in webhook.changes()), webhook.changes()
+
+    # The same alert events went to the alerts topic, keyed by alert id.
+    published = consume_all(bootstrap, alerts_topic, [0], len(webhook.alerts), timeout=30)
+    assert sorted((json.loads(m.value)["id"], json.loads(m.value)["state"]) for m in published) == \
+        sorted((a["id"], a["state"]) for a in webhook.alerts)
+
+
+def test_security_audit_exactly_once_across_kill_9(bootstrap, clickhouse, webhook, tmp_path):
+    topic = unique_topic("auth")
+    create_topic(bootstrap, topic, partitions=3)
+    count = 9000
+    processor = Processor(tmp_path, "security-audit.yaml", bootstrap,
+                          {"AUTH_TOPIC": topic, "AUTH_GROUP": f"g-{topic}", "ALERTS_TOPIC": unique_topic("security-alerts"),
+                           "ALERT_WEBHOOK_URL": webhook.url, "CLICKHOUSE_URL": clickhouse.url, "CLICKHOUSE_DATABASE": "security",
+                           "CLICKHOUSE_BATCH_ROWS": "100", "CLICKHOUSE_BATCH_INTERVAL": "200ms", "IDLE_TIMEOUT": "5s"}).start()
+    generator = subprocess.Popen(
+        generate_command("auth", bootstrap, topic, "--count", str(count), "--rate", "1000", "--event-rate", "5",
+                         "--seed", "3", "--start", START),
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        # Kill the processor while records are still arriving, once ClickHouse holds events beyond its last
+        # checkpoint: the restart restores the checkpoint and replays those events.
+        wait_until(lambda: processor.assert_running() or clickhouse.count("security.auth_events") > max(1000, checkpointed(processor)),
+                   60, "events in ClickHouse beyond the last checkpoint", processor.log_tail)
+        processor.kill9()
+        stored_at_kill, covered = clickhouse.count("security.auth_events"), checkpointed(processor)
+        assert covered < stored_at_kill < count, (covered, stored_at_kill)
+        processor.start()
+        _, errors = generator.communicate(timeout=60)
+        assert generator.returncode == 0, errors.decode(errors="replace")
+    finally:
+        if generator.poll() is None:
+            generator.kill()
+
+    records = read_back(bootstrap, topic, 3, count)
+    events = sorted(((iso_millis(e["ts"]), e) for _, _, e, _ in records), key=lambda pair: pair[0])
+    by_user = WindowModel(MINUTE, MINUTE, group_by=("user",), keep=lambda e: e["outcome"] == "failure")
+    by_ip = WindowModel(MINUTE, MINUTE, group_by=("src_ip",), keep=lambda e: e["outcome"] == "failure")
+    locations = WindowModel(10 * MINUTE, MINUTE, group_by=("user",), keep=lambda e: e["outcome"] == "success")
+    watermark = feed([by_user, by_ip, locations], events, out_of_orderness_ms=10_000)
+
+    wait_until(lambda: processor.assert_running() or clickhouse.count("security.auth_events") == count, 60,
+               f"all {count} events in ClickHouse", lambda: f"{clickhouse.count('security.auth_events')}\n{processor.log_tail()}")
+    wait_for_rows(clickhouse, processor, "security.login_locations_10m", len(locations.emitted(watermark)))
+    wait_for_rows(clickhouse, processor, "security.failed_logins_by_ip_1m", len(by_ip.emitted(watermark)))
+    assert processor.stop() == 0, processor.log_tail()
+    # The restarted processor replayed from its last checkpoint and skipped exactly what ClickHouse held beyond it.
+    assert processor.metric("sink_rows_already_stored_total", sink="clickhouse security.auth_events") == stored_at_kill - covered
+    assert processor.metric("late_events_dropped_total") == 0
+
+    # Every raw event exactly once, at its Kafka position, with its original text.
+    stored = clickhouse.rows("SELECT partition, offset, fields FROM security.auth_events")
+    assert len(stored) == count
+    assert sorted((r["partition"], r["offset"]) for r in stored) == [(p, o) for p, o, _, _ in records]
+    raw = {(p, o): value.decode() for p, o, _, value in records}
+    assert all(json.loads(r["fields"])["message"] == raw[(r["partition"], r["offset"])] for r in stored)
+
+    user_rows = clickhouse.rows("SELECT user, window_start, failures FROM security.failed_logins_by_user_1m FINAL")
+    assert Counter({(r["user"], r["window_start"]): r["failures"] for r in user_rows}) == \
+        Counter({(k[0], clickhouse_time(s)): len(v) for (k, s), v in by_user.emitted(watermark).items()})
+    ip_rows = clickhouse.rows("SELECT src_ip, window_start, failures FROM security.failed_logins_by_ip_1m FINAL")
+    assert {(r["src_ip"], r["window_start"]): r["failures"] for r in ip_rows} == \
+        {(k[0], clickhouse_time(s)): len(v) for (k, s), v in by_ip.emitted(watermark).items()}
+    location_rows = clickhouse.rows("SELECT user, window_start, countries, logins FROM security.login_locations_10m FINAL")
+    expected_locations = {(k[0], clickhouse_time(s)): v for (k, s), v in locations.emitted(watermark).items()}
+    assert {(r["user"], r["window_start"]): (r["countries"], r["logins"]) for r in location_rows} == \
+        {key: (len({e["country"] for e in v}), len(v)) for key, v in expected_locations.items()}
+
+    # Alerts: every user with ten failures in a minute, and every user seen in two countries within
+    # ten minutes, raised one (de-duplicated) alert.
+    changes = webhook.changes()
+    brute_force = {(k[0]) for (k, _), v in by_user.emitted(watermark).items() if len(v) >= 10}
+    travellers = {k[0] for (k, _), v in locations.emitted(watermark).items() if len({e["country"] for e in v}) >= 2}
+    assert brute_force and travellers
+    assert {c[1] for c in changes if c[0] == "brute_force_user" and c[2] == "firing"} == {f"user={u}" for u in brute_force}
+    assert {c[1] for c in changes if c[0] == "impossible_travel" and c[2] == "firing"} == {f"user={u}" for u in travellers}
