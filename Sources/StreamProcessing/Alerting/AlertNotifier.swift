@@ -84,7 +84,7 @@ public struct LogNotifier: AlertNotifier {
 }
 
 extension JSONEncoder {
-    /// Sorted keys: the same value always encodes to the same bytes (tests, dedupe tokens, diffs).
+    /// Sorted keys: the same value always encodes to the same bytes (tests, diffs).
     static var sorted: JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
