@@ -35,7 +35,7 @@ os.environ.setdefault("LOGPORT_BIN", str(REPO / ".build" / "release" / "logport"
 
 from broker_process import BrokerProcess  # noqa: E402
 from clients import create_topic  # noqa: E402
-from processor_support import ClickHouseServer, Processor, generate, wait_until  # noqa: E402
+from processor_support import ClickHouseServer, Processor, WebhookReceiver, generate, wait_until  # noqa: E402
 
 SCENARIOS = {
     "web": ("web", "web-analytics.yaml", {"WEB_TOPIC": "bench.web", "WEB_GROUP": "bench-web"}, "bench.web"),
@@ -49,7 +49,8 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime
 
 
-def run(scenario: str, records: int, partitions: int, work: Path, broker: BrokerProcess, clickhouse: ClickHouseServer) -> dict:
+def run(scenario: str, records: int, partitions: int, work: Path, broker: BrokerProcess, clickhouse: ClickHouseServer,
+        webhook: WebhookReceiver) -> dict:
     kind, pipeline, env, topic = SCENARIOS[scenario]
     create_topic(broker.bootstrap, topic, partitions=partitions)
     started = time.monotonic()
@@ -59,7 +60,7 @@ def run(scenario: str, records: int, partitions: int, work: Path, broker: Broker
 
     processor = Processor(work / scenario, pipeline, broker.bootstrap,
                           {**env, "CLICKHOUSE_URL": clickhouse.url, "CLICKHOUSE_DATABASE": f"bench_{scenario}",
-                           "IDLE_TIMEOUT": "2s"}, checkpoint_interval="10s")
+                           "ALERT_WEBHOOK_URL": webhook.url, "IDLE_TIMEOUT": "2s"}, checkpoint_interval="10s")
     (work / scenario).mkdir(parents=True, exist_ok=True)
     processor.command += ["--metrics-interval", "100ms", "--log-level", "warning"]
     processor.start()
@@ -89,6 +90,7 @@ def run(scenario: str, records: int, partitions: int, work: Path, broker: Broker
         "events_per_second": round(processed / max(1e-9, last[0] - first[0])),
         "events_per_cpu_second": round(processed / max(1e-9, last[1] - first[1])),
         "rows_inserted": {k: int(v) for k, v in rows.items() if v},
+        "alerts_notified": len(webhook.alerts),
     }
 
 
@@ -107,15 +109,17 @@ def main() -> None:
         (work / "clickhouse").mkdir()
         broker = BrokerProcess(work / "broker").start()
         clickhouse = ClickHouseServer(work / "clickhouse").start()
+        webhook = WebhookReceiver()
         try:
             for scenario in (SCENARIOS if args.pipeline == "all" else [args.pipeline]):
-                result = run(scenario, args.records, args.partitions, work, broker, clickhouse)
+                result = run(scenario, args.records, args.partitions, work, broker, clickhouse, webhook)
                 print(f"{scenario}: {result['records']} events, {result['events_per_second']} events/s wall, "
                       f"{result['events_per_cpu_second']} events/s per core "
                       f"({result['cpu_seconds']} CPU-s over {result['process_seconds']} s; "
                       f"ClickHouse used {result['clickhouse_cpu_seconds']} CPU-s)")
                 print(json.dumps(result, sort_keys=True))
         finally:
+            webhook.close()
             clickhouse.stop()
             broker.stop()
 
