@@ -15,7 +15,8 @@ struct ProcessCommand: AsyncParsableCommand {
             The pipeline YAML (see examples/pipelines/) may use ${NAME} and ${NAME:-default} to read the \
             environment. On SIGINT or SIGTERM the processor finishes the step in flight, flushes its sinks, \
             saves a checkpoint in --state-dir and commits offsets before it exits; after a crash it resumes \
-            from the last checkpoint, and its ClickHouse tables still hold every row exactly once.
+            from the last checkpoint: ClickHouse events tables still hold every event exactly once, and \
+            aggregate tables every window once when read with FINAL.
             """
     )
 
