@@ -141,6 +141,7 @@ struct GenerateMetricsCommand: AsyncParsableCommand {
         guard hosts > 0, hosts <= 10_000 else { throw ValidationError("--hosts must be in 1...10000") }
         guard DurationText.millis(interval).map({ $0 > 0 }) == true else { throw ValidationError("--interval must be a duration like 10s") }
         guard DurationText.millis(anomalyFor) != nil else { throw ValidationError("--anomaly-for must be a duration like 5m") }
+        if options.eventRate != nil { throw ValidationError("--event-rate does not apply to metrics: event time follows --interval") }
         if let anomalyHost, !HostMetricsGenerator.hostNames(count: hosts).contains(anomalyHost) {
             throw ValidationError("--anomaly-host \(anomalyHost) is not one of \(HostMetricsGenerator.hostNames(count: hosts).joined(separator: ", "))")
         }

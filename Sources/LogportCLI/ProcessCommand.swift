@@ -15,7 +15,8 @@ struct ProcessCommand: AsyncParsableCommand {
             The pipeline YAML (see examples/pipelines/) may use ${NAME} and ${NAME:-default} to read the \
             environment. On SIGINT or SIGTERM the processor finishes the step in flight, flushes its sinks, \
             saves a checkpoint in --state-dir and commits offsets before it exits; after a crash it resumes \
-            from the last checkpoint, and its ClickHouse tables still hold every row exactly once.
+            from the last checkpoint: ClickHouse events tables still hold every event exactly once, and \
+            aggregate tables every window once when read with FINAL.
             """
     )
 
@@ -35,8 +36,11 @@ struct ProcessCommand: AsyncParsableCommand {
     @Option(help: "How often to flush sinks, save a checkpoint and commit offsets (e.g. 10s).")
     var checkpointInterval = "10s"
 
-    @Option(help: "Write Prometheus text metrics to this file every second and at exit (node_exporter textfile collector).")
+    @Option(help: "Write Prometheus text metrics to this file now and then and at exit (node_exporter textfile collector).")
     var metricsFile: String?
+
+    @Option(help: "How often to rewrite --metrics-file.")
+    var metricsInterval = "1s"
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
@@ -47,6 +51,9 @@ struct ProcessCommand: AsyncParsableCommand {
     func validate() throws {
         guard let interval = DurationText.millis(checkpointInterval), interval > 0 else {
             throw ValidationError("--checkpoint-interval must be a duration like 500ms, 10s or 1m")
+        }
+        guard let interval = DurationText.millis(metricsInterval), interval >= 100 else {
+            throw ValidationError("--metrics-interval must be a duration of at least 100ms")
         }
     }
 
@@ -65,7 +72,7 @@ struct ProcessCommand: AsyncParsableCommand {
         for property in properties { kafka[property.key] = property.value }
         let settings = ProcessorSettings(
             kafka: kafka, stateDirectory: stateDir, checkpointIntervalMillis: DurationText.millis(checkpointInterval) ?? 10_000,
-            metricsFile: metricsFile)
+            metricsFile: metricsFile, metricsIntervalMillis: DurationText.millis(metricsInterval) ?? 1000)
         let logger = Logger(label: "logport.process.\(definition.name)")
         let kafkaLogger = {
             var logger = Logger(label: "logport.process.kafka")

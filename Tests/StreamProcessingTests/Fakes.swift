@@ -102,8 +102,10 @@ actor RecordingCheckpoints: CheckpointStore {
 actor RecordingPublisher: RecordPublisher {
     private(set) var records: [(topic: String, key: String?, value: String)] = []
 
-    func publish(topic: String, key: [UInt8]?, value: [UInt8]) async throws {
-        records.append((topic, key.map { String(decoding: $0, as: UTF8.self) }, String(decoding: value, as: UTF8.self)))
+    func publish(_ outgoing: [OutgoingRecord]) async throws {
+        for record in outgoing {
+            records.append((record.topic, record.key.map { String(decoding: $0, as: UTF8.self) }, String(decoding: record.value, as: UTF8.self)))
+        }
     }
 }
 

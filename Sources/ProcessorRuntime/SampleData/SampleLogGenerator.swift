@@ -18,7 +18,7 @@ struct JSONLine {
 
     mutating func add(_ key: String, _ value: String) {
         separate(key)
-        text += Self.quoted(value)
+        JSONText.appendQuoted(value, to: &text)
     }
 
     mutating func add(_ key: String, _ value: Int) {
@@ -35,22 +35,8 @@ struct JSONLine {
 
     private mutating func separate(_ key: String) {
         if text != "{" { text += "," }
-        text += Self.quoted(key) + ":"
-    }
-
-    static func quoted(_ value: String) -> String {
-        var output = "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\t": output += "\\t"
-            case _ where scalar.value < 0x20: output += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
-            default: output.unicodeScalars.append(scalar)
-            }
-        }
-        return output + "\""
+        JSONText.appendQuoted(key, to: &text)
+        text += ":"
     }
 }
 

@@ -6,9 +6,23 @@ public protocol AlertNotifier: Sendable {
     func notify(_ alerts: [AlertEvent]) async throws
 }
 
-/// Publishes records to a Kafka topic: the seam the librdkafka producer implements.
+/// A record to publish: topic, key (partitioning and order), value.
+public struct OutgoingRecord: Hashable, Sendable {
+    public var topic: String
+    public var key: [UInt8]?
+    public var value: [UInt8]
+
+    public init(topic: String, key: [UInt8]?, value: [UInt8]) {
+        self.topic = topic
+        self.key = key
+        self.value = value
+    }
+}
+
+/// Publishes records to Kafka: the seam the librdkafka producer implements.
 public protocol RecordPublisher: Sendable {
-    func publish(topic: String, key: [UInt8]?, value: [UInt8]) async throws
+    /// Returns once every record is acknowledged; records of one key keep their order.
+    func publish(_ records: [OutgoingRecord]) async throws
 }
 
 public enum NotifierError: Error, CustomStringConvertible {
@@ -61,9 +75,9 @@ public struct KafkaTopicNotifier: AlertNotifier {
     }
 
     public func notify(_ alerts: [AlertEvent]) async throws {
-        for alert in alerts {
-            try await publisher.publish(topic: topic, key: Array(alert.id.utf8), value: [UInt8](try JSONEncoder.sorted.encode(alert)))
-        }
+        try await publisher.publish(try alerts.map { alert in
+            OutgoingRecord(topic: topic, key: Array(alert.id.utf8), value: [UInt8](try JSONEncoder.sorted.encode(alert)))
+        })
     }
 }
 
@@ -84,7 +98,7 @@ public struct LogNotifier: AlertNotifier {
 }
 
 extension JSONEncoder {
-    /// Sorted keys: the same value always encodes to the same bytes (tests, dedupe tokens, diffs).
+    /// Sorted keys: the same value always encodes to the same bytes (tests, diffs).
     static var sorted: JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

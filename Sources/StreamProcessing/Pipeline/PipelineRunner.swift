@@ -19,10 +19,13 @@ import Logging
 /// at-least-once: a replay re-sends them with the same alert id, by which receivers can deduplicate.
 ///
 /// Rebalances: when partitions are revoked the runner checkpoints at once (flush, save, commit). The
-/// consumer has already given the partitions up by the time the runner hears of it, so their commit may
-/// be rejected and their next owner may start from older offsets; it then replays records this runner
-/// processed, and its window state for them starts empty. One processor per consumer group gives exact
-/// windows; several share the load at the price of approximate windows across a rebalance.
+/// consumer has already given the partitions up by the time the runner hears of it (librdkafka does not
+/// wait for the application), so their commit may be rejected and their next owner may start from older
+/// offsets: it replays records this runner processed, its window state for them starts empty, and rows
+/// this runner flushes after the next owner read what the sink holds can be written twice. One processor
+/// per consumer group is exact across restarts and crashes; several share the load at the price of
+/// approximate windows, and possible duplicate rows, around a rebalance. Making that exact needs a revoke
+/// the client holds until the runner has checkpointed.
 public actor PipelineRunner {
     public struct Metrics: Sendable, Equatable {
         public var checkpoints: UInt64 = 0

@@ -1,6 +1,6 @@
 /// The first and last offset of the records consumed per partition in some span of processing.
 ///
-/// Sinks derive idempotency tokens from it, and checkpoints turn its upper ends into the next offsets to read.
+/// Sinks name it in errors (which records a failed write held), and checkpoints turn its upper ends into the next offsets to read.
 public struct OffsetRanges: Hashable, Codable, Sendable {
     public struct Range: Hashable, Codable, Sendable {
         public var first: Int64

@@ -16,9 +16,9 @@ public struct KafkaSink: Sink {
     public func prepare() async throws {}
 
     public func accept(_ output: ProcessorOutput, nowMillis: Int64) async throws {
-        for row in SinkRows.rows(for: input, from: output, includeAggregationName: true) {
-            try await publisher.publish(topic: topic, key: Array(row.key.utf8), value: Array(SinkRows.jsonLine(row.fields).utf8))
-        }
+        let rows = SinkRows.rows(for: input, from: output, includeAggregationName: true)
+        guard !rows.isEmpty else { return }
+        try await publisher.publish(rows.map { OutgoingRecord(topic: topic, key: Array($0.key.utf8), value: Array(SinkRows.jsonLine($0.fields).utf8)) })
     }
 
     /// The producer seam is responsible for delivery (`acks=all`); publish returns once acknowledged.

@@ -47,7 +47,7 @@ enum SinkRows {
             "topic": .string(event.topicPartition.topic),
             "partition": .number(Double(event.topicPartition.partition)),
             "offset": .number(Double(event.offset)),
-            "fields": .string(json(event.fields)),
+            "fields": .string(JSONText.object(event.fields)),
         ]
     }
 
@@ -62,7 +62,7 @@ enum SinkRows {
 
     /// One JSON object per row, keys sorted, no trailing newline.
     static func jsonLine(_ row: [String: FieldValue]) -> String {
-        json(row)
+        JSONText.object(row)
     }
 
     private static func json<Value: Encodable>(_ value: Value) -> String {

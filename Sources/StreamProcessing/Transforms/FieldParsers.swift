@@ -2,62 +2,9 @@ import Foundation
 
 /// Parsers that turn the text of one field into named fields. They throw `FieldParseError` on bad input.
 enum FieldParsers {
-    private indirect enum JSONTree: Decodable {
-        case object([String: JSONTree])
-        case array([JSONTree])
-        case scalar(FieldValue)
-
-        init(from decoder: Decoder) throws {
-            if let object = try? [String: JSONTree](from: decoder) {
-                self = .object(object)
-            } else if let array = try? [JSONTree](from: decoder) {
-                self = .array(array)
-            } else {
-                self = .scalar(try FieldValue(from: decoder))
-            }
-        }
-
-        func flatten(prefix: String, into fields: inout [String: FieldValue]) {
-            switch self {
-            case .object(let members):
-                for (name, member) in members { member.flatten(prefix: prefix.isEmpty ? name : "\(prefix).\(name)", into: &fields) }
-            case .array:
-                fields[prefix] = .string(jsonText)
-            case .scalar(let value):
-                fields[prefix] = value
-            }
-        }
-
-        /// Arrays stay one field, as their JSON text: a list has no natural flat name per element.
-        var jsonText: String {
-            switch self {
-            case .object(let members):
-                return "{" + members.sorted { $0.key < $1.key }.map { "\(Self.quote($0.key)):\($0.value.jsonText)" }.joined(separator: ",") + "}"
-            case .array(let elements):
-                return "[" + elements.map(\.jsonText).joined(separator: ",") + "]"
-            case .scalar(.string(let text)): return Self.quote(text)
-            case .scalar(.null): return "null"
-            case .scalar(let value): return value.description
-            }
-        }
-
-        private static func quote(_ text: String) -> String {
-            let data = (try? JSONEncoder.sorted.encode(text)) ?? Data()
-            return String(decoding: data, as: UTF8.self)
-        }
-    }
-
+    /// See `JSONFieldParser`.
     static func json(_ text: String) throws(FieldParseError) -> [String: FieldValue] {
-        let tree: JSONTree
-        do {
-            tree = try JSONDecoder().decode(JSONTree.self, from: Data(text.utf8))
-        } catch {
-            throw FieldParseError.invalidJSON(String(describing: error))
-        }
-        guard case .object = tree else { throw FieldParseError.invalidJSON("not a JSON object") }
-        var fields: [String: FieldValue] = [:]
-        tree.flatten(prefix: "", into: &fields)
-        return fields
+        try JSONFieldParser.parse(text)
     }
 
     /// logfmt: space-separated `key=value`, values optionally double-quoted with `\"` and `\\` escapes;
