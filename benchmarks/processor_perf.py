@@ -72,7 +72,11 @@ def run(scenario: str, records: int, partitions: int, work: Path, broker: Broker
         samples.append((time.monotonic(), cpu_seconds(processor.proc.pid), cpu_seconds(clickhouse.proc.pid), done))
         return done >= records
 
-    wait_until(sample, 600, f"{records} records processed", processor.log_tail)
+    try:
+        wait_until(sample, 600, f"{records} records processed", processor.log_tail)
+    finally:
+        if processor.proc.poll() is None and (not samples or samples[-1][3] < records):
+            processor.kill9()  # it failed: do not leave it running
     first = next(s for s in samples if s[3] > 0)
     last = next(s for s in samples if s[3] >= records)
     processed = last[3] - first[3]

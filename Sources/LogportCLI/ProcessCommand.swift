@@ -81,22 +81,44 @@ struct ProcessCommand: AsyncParsableCommand {
         }()
 
         let stop = NIOLockedValueBox(false)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                try await SignalWaiter.waitForTermination()
-                logger.info("stopping: finishing the step in flight, flushing sinks, checkpointing")
-                stop.withLockedValue { $0 = true }
+        let signals = Task {
+            await TerminationSignals.handle { received in
+                if received == 1 {
+                    logger.info("stopping: finishing the step in flight, flushing sinks, checkpointing (signal again to quit at once)")
+                    stop.withLockedValue { $0 = true }
+                } else {
+                    // A sink or the cluster may be down, and retries take a while: quitting without the last
+                    // checkpoint is safe, as after a crash.
+                    logger.warning("second signal: quitting without the last checkpoint")
+                    Foundation.exit(EXIT_FAILURE)
+                }
             }
-            group.addTask {
-                try await PipelineService.run(definition: definition, settings: settings, logger: logger, kafkaLogger: kafkaLogger,
-                                              stopRequested: { stop.withLockedValue { $0 } })
-            }
-            // Whichever ends first: the pipeline (failed, or stopped after a signal) ends the command.
-            try await group.next()
-            if stop.withLockedValue({ $0 }) {
-                try await group.next()
-            }
-            group.cancelAll()
         }
+        defer { signals.cancel() }
+        // The pipeline ends the command: after the first signal, or when it fails.
+        try await PipelineService.run(definition: definition, settings: settings, logger: logger, kafkaLogger: kafkaLogger,
+                                      stopRequested: { stop.withLockedValue { $0 } })
+    }
+}
+
+/// Every SIGINT and SIGTERM, as they arrive, until the handling task is cancelled.
+private enum TerminationSignals {
+    /// Calls `body` with the count of signals received so far, on each one.
+    static func handle(_ body: (Int) -> Void) async {
+        let (signals, continuation) = AsyncStream<Int32>.makeStream()
+        let queue = DispatchQueue(label: "logport.process.signals")
+        let sources = [SIGINT, SIGTERM].map { signalNumber in
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: queue)
+            source.setEventHandler { continuation.yield(signalNumber) }
+            source.resume()
+            return source
+        }
+        var received = 0
+        for await _ in signals {
+            received += 1
+            body(received)
+        }
+        sources.forEach { $0.cancel() }
     }
 }

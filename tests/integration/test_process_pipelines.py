@@ -27,6 +27,22 @@ def clickhouse(tmp_path_factory):
 
 
 @pytest.fixture
+def processors():
+    """Starts `logport process` children; any still running when the test ends is killed."""
+    started: list[Processor] = []
+
+    def start(*args, **kwargs) -> Processor:
+        processor = Processor(*args, **kwargs).start()
+        started.append(processor)
+        return processor
+
+    yield start
+    for processor in started:
+        if processor.proc.poll() is None:
+            processor.kill9()
+
+
+@pytest.fixture
 def webhook():
     receiver = WebhookReceiver()
     yield receiver
@@ -66,7 +82,7 @@ def wait_for_rows(clickhouse: ClickHouseServer, processor: Processor, table: str
                lambda: f"rows now: {clickhouse.count(table + ' FINAL')}\n{processor.log_tail()}")
 
 
-def test_web_analytics_aggregates_and_late_events(bootstrap, clickhouse, tmp_path):
+def test_web_analytics_aggregates_and_late_events(bootstrap, clickhouse, processors, tmp_path):
     topic = unique_topic("web")
     create_topic(bootstrap, topic, partitions=1)
     count = 6000
@@ -81,9 +97,9 @@ def test_web_analytics_aggregates_and_late_events(bootstrap, clickhouse, tmp_pat
     expected = traffic.emitted(watermark)
     assert traffic.dropped > 0 and traffic.accepted_late > 0, "the input must hold late events of both kinds"
 
-    processor = Processor(tmp_path, "web-analytics.yaml", bootstrap,
-                          {"WEB_TOPIC": topic, "WEB_GROUP": f"g-{topic}", "CLICKHOUSE_URL": clickhouse.url,
-                           "CLICKHOUSE_DATABASE": "web", "CLICKHOUSE_BATCH_INTERVAL": "200ms"}).start()
+    processor = processors(tmp_path, "web-analytics.yaml", bootstrap,
+                           {"WEB_TOPIC": topic, "WEB_GROUP": f"g-{topic}", "CLICKHOUSE_URL": clickhouse.url,
+                            "CLICKHOUSE_DATABASE": "web", "CLICKHOUSE_BATCH_INTERVAL": "200ms"})
     wait_until(lambda: processor.assert_running() or processor.metric("records_total") == count, 60, "all records processed",
                processor.log_tail)
     wait_for_rows(clickhouse, processor, "web.web_traffic_1m", len(expected))
@@ -123,7 +139,7 @@ def test_web_analytics_aggregates_and_late_events(bootstrap, clickhouse, tmp_pat
     assert clickhouse.scalar("SELECT max(revision) FROM web.web_traffic_1m") >= 1
 
 
-def test_server_monitoring_anomaly_alerts_once_and_resolves(bootstrap, clickhouse, webhook, tmp_path):
+def test_server_monitoring_anomaly_alerts_once_and_resolves(bootstrap, clickhouse, processors, webhook, tmp_path):
     topic, alerts_topic = unique_topic("metrics"), unique_topic("alerts")
     create_topic(bootstrap, topic, partitions=2)
     create_topic(bootstrap, alerts_topic, partitions=1)
@@ -137,10 +153,10 @@ def test_server_monitoring_anomaly_alerts_once_and_resolves(bootstrap, clickhous
     watermark = feed([model], events, out_of_orderness_ms=15_000)
     expected = model.emitted(watermark)
 
-    processor = Processor(tmp_path, "server-monitoring.yaml", bootstrap,
-                          {"METRICS_TOPIC": topic, "METRICS_GROUP": f"g-{topic}", "ALERTS_TOPIC": alerts_topic,
-                           "ALERT_WEBHOOK_URL": webhook.url, "CLICKHOUSE_URL": clickhouse.url,
-                           "CLICKHOUSE_DATABASE": "monitoring", "CLICKHOUSE_BATCH_INTERVAL": "200ms"}).start()
+    processor = processors(tmp_path, "server-monitoring.yaml", bootstrap,
+                           {"METRICS_TOPIC": topic, "METRICS_GROUP": f"g-{topic}", "ALERTS_TOPIC": alerts_topic,
+                            "ALERT_WEBHOOK_URL": webhook.url, "CLICKHOUSE_URL": clickhouse.url,
+                            "CLICKHOUSE_DATABASE": "monitoring", "CLICKHOUSE_BATCH_INTERVAL": "200ms"})
     wait_for_rows(clickhouse, processor, "monitoring.host_metrics_1m", len(expected))
     assert processor.stop() == 0, processor.log_tail()
     assert processor.metric("late_events_dropped_total") == 0
@@ -174,14 +190,14 @@ def test_server_monitoring_anomaly_alerts_once_and_resolves(bootstrap, clickhous
         sorted((a["id"], a["state"]) for a in webhook.alerts)
 
 
-def test_security_audit_exactly_once_across_kill_9(bootstrap, clickhouse, webhook, tmp_path):
+def test_security_audit_exactly_once_across_kill_9(bootstrap, clickhouse, processors, webhook, tmp_path):
     topic = unique_topic("auth")
     create_topic(bootstrap, topic, partitions=3)
     count = 9000
-    processor = Processor(tmp_path, "security-audit.yaml", bootstrap,
-                          {"AUTH_TOPIC": topic, "AUTH_GROUP": f"g-{topic}", "ALERTS_TOPIC": unique_topic("security-alerts"),
-                           "ALERT_WEBHOOK_URL": webhook.url, "CLICKHOUSE_URL": clickhouse.url, "CLICKHOUSE_DATABASE": "security",
-                           "CLICKHOUSE_BATCH_ROWS": "100", "CLICKHOUSE_BATCH_INTERVAL": "200ms", "IDLE_TIMEOUT": "5s"}).start()
+    processor = processors(tmp_path, "security-audit.yaml", bootstrap,
+                           {"AUTH_TOPIC": topic, "AUTH_GROUP": f"g-{topic}", "ALERTS_TOPIC": unique_topic("security-alerts"),
+                            "ALERT_WEBHOOK_URL": webhook.url, "CLICKHOUSE_URL": clickhouse.url, "CLICKHOUSE_DATABASE": "security",
+                            "CLICKHOUSE_BATCH_ROWS": "100", "CLICKHOUSE_BATCH_INTERVAL": "200ms", "IDLE_TIMEOUT": "5s"})
     generator = subprocess.Popen(
         generate_command("auth", bootstrap, topic, "--count", str(count), "--rate", "1000", "--event-rate", "5",
                          "--seed", "3", "--start", START),
