@@ -18,25 +18,25 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
     }
 
     /// Uniform in [0, 1).
-    mutating func unit() -> Double {
+    public mutating func unit() -> Double {
         Double(next() >> 11) / Double(1 << 53)
     }
 
     /// Uniform in 0..<bound.
-    mutating func below(_ bound: Int) -> Int {
+    public mutating func below(_ bound: Int) -> Int {
         Int(next() % UInt64(max(1, bound)))
     }
 
-    mutating func chance(_ probability: Double) -> Bool {
+    public mutating func chance(_ probability: Double) -> Bool {
         unit() < probability
     }
 
-    mutating func pick<Element>(_ choices: [Element]) -> Element {
+    public mutating func pick<Element>(_ choices: [Element]) -> Element {
         choices[below(choices.count)]
     }
 
     /// One of `choices`, each as likely as its weight.
-    mutating func weighted<Element>(_ choices: [(Element, Double)]) -> Element {
+    public mutating func weighted<Element>(_ choices: [(Element, Double)]) -> Element {
         var remaining = unit() * choices.reduce(0) { $0 + $1.1 }
         for (choice, weight) in choices {
             remaining -= weight
@@ -46,17 +46,17 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
     }
 
     /// Standard normal (Box–Muller).
-    mutating func normal() -> Double {
+    public mutating func normal() -> Double {
         let radius = (-2 * Foundation.log(1 - unit())).squareRoot()
         return radius * Foundation.cos(2 * Double.pi * unit())
     }
 
     /// Exponential with the given mean: gaps between independent arrivals.
-    mutating func exponential(mean: Double) -> Double {
+    public mutating func exponential(mean: Double) -> Double {
         -Foundation.log(1 - unit()) * mean
     }
 
-    mutating func hex(_ digits: Int) -> String {
+    public mutating func hex(_ digits: Int) -> String {
         let alphabet = Array("0123456789abcdef")
         return String((0..<digits).map { _ in alphabet[below(16)] })
     }
