@@ -153,12 +153,7 @@ public struct KafkaWriter {
 extension ByteBuffer {
     @inlinable
     public mutating func writeUnsignedVarint(_ value: UInt32) {
-        var value = value
-        while value >= 0x80 {
-            writeInteger(UInt8(truncatingIfNeeded: value) | 0x80)
-            value >>= 7
-        }
-        writeInteger(UInt8(value))
+        writeUnsignedVarlong(UInt64(value))
     }
 
     @inlinable
