@@ -73,6 +73,20 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+
+        // MARK: Metrics endpoint: /metrics and /health over HTTP, shared by every role
+        .target(
+            name: "MetricsEndpoint",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
 
@@ -113,7 +127,7 @@ let package = Package(
         .target(
             name: "Console",
             dependencies: [
-                "KafkaClient", "LagHealth",
+                "KafkaClient", "LagHealth", "MetricsEndpoint",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -134,6 +148,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
 
@@ -153,6 +168,7 @@ let package = Package(
             name: "LogportCLI",
             dependencies: [
                 "Broker", "LogStorage", "KafkaClient", "Console", "LogAgent", "AgentKafka", "StreamProcessing", "ProcessorRuntime",
+                "MetricsEndpoint",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -203,6 +219,10 @@ let package = Package(
         .testTarget(
             name: "BrokerTests",
             dependencies: ["Broker", .product(name: "NIOEmbedded", package: "swift-nio")]
+        ),
+        .testTarget(
+            name: "MetricsEndpointTests",
+            dependencies: ["MetricsEndpoint", .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),
     ]
 )

@@ -50,6 +50,10 @@ public struct BrokerConfig: Sendable, Equatable {
     /// `offsets.topic.num.partitions`, `offset.metadata.max.bytes`: the consumer-group coordinator's settings.
     public var groupCoordinator = GroupCoordinatorConfig()
 
+    /// `metrics.listen` (ours): where `GET /metrics` and `GET /health` are served over HTTP; nil
+    /// (the default): not served.
+    public var metricsListen: HostPort?
+
     public init() {}
 
     /// Broker keys that map onto topic-level defaults (broker name → topic name).
@@ -71,6 +75,17 @@ public struct BrokerConfig: Sendable, Equatable {
 
     public var advertisedEndpoint: (host: String, port: Int) {
         (advertisedHost ?? listenHost, advertisedPort ?? listenPort)
+    }
+}
+
+/// A `HOST:PORT` address to listen on.
+public struct HostPort: Sendable, Equatable {
+    public var host: String
+    public var port: Int
+
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
     }
 }
 
@@ -179,6 +194,9 @@ extension BrokerConfig {
         case "delete.topic.enable": deleteTopicEnable = try bool()
         case "log.retention.check.interval.ms": retentionCheckIntervalMs = Int64(try int(100...Int.max))
         case "acks.all.fsync": acksAllFsync = try bool()
+        case "metrics.listen":
+            let (host, port) = try Self.parseEndpoint(value, key: key)
+            metricsListen = HostPort(host: host, port: port)
         case "group.initial.rebalance.delay.ms": groupCoordinator.initialRebalanceDelayMs = Int64(try int(0...Int(Int32.max)))
         case "group.min.session.timeout.ms": groupCoordinator.minSessionTimeoutMs = Int32(try int(1...Int(Int32.max)))
         case "group.max.session.timeout.ms": groupCoordinator.maxSessionTimeoutMs = Int32(try int(1...Int(Int32.max)))

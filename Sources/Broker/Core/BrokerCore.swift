@@ -19,15 +19,17 @@ final class BrokerCore: Sendable {
     /// Consumer groups and committed offsets; `load()` it before serving.
     let groups: GroupCoordinatorService
     let logger: Logger
+    let metrics: BrokerMetrics
     /// Where long-poll timeouts are scheduled.
     let timerEventLoop: any EventLoop
     private let ioPool: NIOThreadPool
 
     init(
         config: BrokerConfig, storage: any TopicStorage, clusterID: String, producerIDs: ProducerIDAllocator,
-        ioPool: NIOThreadPool, timerEventLoop: any EventLoop, logger: Logger
+        ioPool: NIOThreadPool, timerEventLoop: any EventLoop, metrics: BrokerMetrics, logger: Logger
     ) {
         self.config = config
+        self.metrics = metrics
         self.timerEventLoop = timerEventLoop
         self.storage = storage
         self.clusterID = clusterID

@@ -79,6 +79,8 @@ final class InMemoryPartition: PartitionStorage {
 
     var offsets: LogOffsets { state.withLockedValue { $0.offsets } }
 
+    var sizeInBytes: Int { state.withLockedValue { $0.batches.reduce(0) { $0 + $1.bytes.readableBytes } } }
+
     func append(_ records: ByteBuffer, leaderEpoch: LeaderEpoch, now: Int64) throws -> AppendResult {
         let batches = try ProducedRecordsValidator.validate(records, maxBatchBytes: Int.max).map(\.header)
         return state.withLockedValue { state in

@@ -11,6 +11,8 @@ protocol PartitionStorage: AnyObject, Sendable {
     /// watermark equals the log end offset and the last stable offset equals the high watermark;
     /// replication and transactions will separate them.
     var offsets: LogOffsets { get throws }
+    /// Bytes the partition's records take in storage (every segment, indexes excluded).
+    var sizeInBytes: Int { get throws }
     /// The topic's `max.message.bytes`: the largest batch a producer may append.
     var maxMessageBytes: Int { get }
     /// Appends validated magic-v2 batches, assigning offsets from the log end offset.

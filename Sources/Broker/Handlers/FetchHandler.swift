@@ -59,6 +59,15 @@ struct FetchHandler: ApiHandler {
     }
 }
 
+extension FetchHandler {
+    func forEachError(in response: FetchResponse, _ body: (ErrorCode) -> Void) {
+        if response.errorCode != .none { body(response.errorCode) }
+        for topic in response.responses {
+            for partition in topic.partitions where partition.errorCode != .none { body(partition.errorCode) }
+        }
+    }
+}
+
 /// The partitions a fetch asks for, resolved to logs once, and read as often as the long poll needs.
 private struct FetchPlan: Sendable {
     struct Target: Sendable {

@@ -29,9 +29,11 @@ struct ProduceHandler: ApiHandler {
             let wallClock = Self.wallClockMilliseconds()
             var results: [PartitionAppend] = []
             for (topicIndex, topic) in request.topicData.enumerated() {
+                let counters = broker.metrics.topic(topic.name)
                 for partition in topic.partitionData {
                     results.append(Self.append(
-                        partition, topic: topic.name, topicIndex: topicIndex, acceptsLegacy: context.apiVersion < 3, broker: broker, now: wallClock))
+                        partition, topic: topic.name, topicIndex: topicIndex, acceptsLegacy: context.apiVersion < 3, broker: broker,
+                        counters: counters, now: wallClock))
                 }
             }
             return results
@@ -53,6 +55,12 @@ struct ProduceHandler: ApiHandler {
         }
     }
 
+    func forEachError(in response: ProduceResponse, _ body: (ErrorCode) -> Void) {
+        for topic in response.responses {
+            for partition in topic.partitionResponses where partition.errorCode != .none { body(partition.errorCode) }
+        }
+    }
+
     /// What happened to one partition of the request.
     struct PartitionAppend: Sendable {
         let topicIndex: Int
@@ -63,7 +71,7 @@ struct ProduceHandler: ApiHandler {
 
     private static func append(
         _ partition: ProduceRequest.PartitionProduceData, topic: String, topicIndex: Int, acceptsLegacy: Bool, broker: BrokerCore,
-        now: Int64
+        counters: BrokerMetrics.TopicCounters, now: Int64
     ) -> PartitionAppend {
         var result = PartitionAppend(
             topicIndex: topicIndex,
@@ -106,6 +114,8 @@ struct ProduceHandler: ApiHandler {
             result.response.logAppendTimeMs = appended.logAppendTime
             result.response.logStartOffset = appended.logStartOffset
             result.appended = (log, appended.lastOffset + 1)
+            counters.records.increment(by: batches.reduce(Int64(0)) { $0 + Int64($1.header.recordCount) })
+            counters.bytes.increment(by: Int64(records.readableBytes))
             return result
         } catch let error as StorageErrorMapping {
             return fail(error.kafkaErrorCode, "\(error)")

@@ -49,6 +49,8 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
         client = ClientConnection(address: context.remoteAddress?.description ?? "unknown")
         logger[metadataKey: "client"] = "\(client.address)"
         executor = EventLoopTaskExecutor(eventLoop: context.eventLoop)
+        dispatcher.broker.metrics.connectionsAccepted.increment()
+        dispatcher.broker.metrics.connectionsOpen.increment()
         handlingTail = context.eventLoop.makeSucceededVoidFuture()
         writingTail = context.eventLoop.makeSucceededVoidFuture()
         context.fireChannelActive()
@@ -56,6 +58,7 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         closed = true
+        dispatcher.broker.metrics.connectionsOpen.decrement()
         if reservedForPartialFrame > 0 {
             budget.release(reservedForPartialFrame)
             reservedForPartialFrame = 0
@@ -65,6 +68,7 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var bytes = unwrapInboundIn(data)
+        dispatcher.broker.metrics.bytesReceived.increment(by: Int64(bytes.readableBytes))
         accumulator.append(&bytes)
         drainFrames(context: context)
     }
@@ -172,6 +176,7 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
 
     private func writeParts(_ parts: [IOData], context: ChannelHandlerContext) -> EventLoopFuture<Void> {
         let promise = context.eventLoop.makePromise(of: Void.self)
+        dispatcher.broker.metrics.bytesSent.increment(by: Int64(parts.reduce(0) { $0 + $1.readableBytes }))
         for (index, part) in parts.enumerated() {
             context.write(wrapOutboundOut(part), promise: index == parts.count - 1 ? promise : nil)
         }

@@ -10,6 +10,14 @@ protocol ApiHandler: Sendable {
     /// The versions this broker implements fully; only these are advertised in ApiVersions.
     var versions: ClosedRange<Int16> { get }
     func handle(_ request: Request, context: RequestContext) async throws -> HandlerOutcome<Request.Response>
+    /// Calls `body` with each error code in `response` (for metrics); by default none.
+    func forEachError(in response: Request.Response, _ body: (ErrorCode) -> Void)
+}
+
+extension ApiHandler {
+    var apiKey: Int16 { Request.apiKey.rawValue }
+
+    func forEachError(in response: Request.Response, _ body: (ErrorCode) -> Void) {}
 }
 
 /// A handler's answer: now, or after waiting (fsync for acks=all, data for a long-polling fetch).

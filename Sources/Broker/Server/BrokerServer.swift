@@ -59,7 +59,7 @@ public final class BrokerServer: Sendable {
         let core = BrokerCore(
             config: config, storage: storage, clusterID: meta.clusterID,
             producerIDs: try ProducerIDAllocator(directory: dataDirectory), ioPool: ioPool,
-            timerEventLoop: group.any(), logger: logger)
+            timerEventLoop: group.any(), metrics: BrokerMetrics(apiKeys: handlers.map { $0.apiKey }), logger: logger)
         do {
             try await core.groups.load()
         } catch {
@@ -107,6 +107,14 @@ public final class BrokerServer: Sendable {
     ]
 
     public var port: Int { localAddress.port ?? config.listenPort }
+
+    /// The broker's metrics in Prometheus text exposition, partition gauges read from storage now.
+    public func metricsExposition() async -> String {
+        if let partitions = try? await core.io({ [storage = core.storage] in PartitionSnapshot.readAll(from: storage) }) {
+            core.metrics.publishPartitions(partitions)
+        }
+        return core.metrics.exposition()
+    }
 
     /// Stops accepting, closes connections, flushes and closes every log.
     public func shutdown() async throws {

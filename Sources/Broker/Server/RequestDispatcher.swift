@@ -32,6 +32,7 @@ final class RequestDispatcher: Sendable {
     }
 
     private static func route<Handler: ApiHandler>(for handler: Handler) -> (Int16, Route) {
+        let apiKey = Handler.Request.apiKey.rawValue
         let route = Route(versions: handler.versions) { frame, context in
             var body = frame.body
             let request: Handler.Request
@@ -42,18 +43,26 @@ final class RequestDispatcher: Sendable {
             }
             let version = frame.apiVersion
             let correlationID = frame.correlationID
+            let metrics = context.broker.metrics
             switch try await handler.handle(request, context: context) {
             case .now(let response):
+                handler.forEachError(in: response) { metrics.recordError(apiKey: apiKey, code: $0) }
                 return .ready(EncodedResponse.encode(response, version: version, correlationID: correlationID))
             case .later(let wait):
                 return .later {
-                    EncodedResponse.encode(try await wait(), version: version, correlationID: correlationID)
+                    let response = try await wait()
+                    handler.forEachError(in: response) { metrics.recordError(apiKey: apiKey, code: $0) }
+                    return EncodedResponse.encode(response, version: version, correlationID: correlationID)
                 }
             case .noResponse:
                 return .ready(.none)
             }
         }
-        return (Handler.Request.apiKey.rawValue, route)
+        return (apiKey, route)
+    }
+
+    private static func elapsed(since start: NIODeadline) -> Duration {
+        .nanoseconds((NIODeadline.now() - start).nanoseconds)
     }
 
     /// Runs the in-order part of the request and returns a future of the eventual response.
@@ -74,6 +83,9 @@ final class RequestDispatcher: Sendable {
             return eventLoop.makeFailedFuture(ConnectionMustClose(
                 reason: "client \(frame.clientID ?? "-") sent \(frame.apiKeyDescription); this broker serves versions \(route.versions)"))
         }
+        let arrived = NIODeadline.now()
+        let metrics = broker.metrics.api(frame.rawApiKey)
+        metrics?.requests.increment()
         let resources = ResponseResources()
         let context = RequestContext(
             broker: broker, apiVersion: frame.apiVersion, clientID: frame.clientID, client: frame.client,
@@ -83,18 +95,25 @@ final class RequestDispatcher: Sendable {
             do {
                 switch try await route.run(frame, context) {
                 case .ready(let response):
+                    let elapsed = Self.elapsed(since: arrived)
+                    metrics?.handlingDuration.record(elapsed)
+                    metrics?.duration.record(elapsed)
                     promise.succeed(eventLoop.makeSucceededFuture(response))
                 case .later(let wait):
+                    metrics?.handlingDuration.record(Self.elapsed(since: arrived))
                     // Hand back the in-order part now; the wait goes on in this same task.
                     let later = eventLoop.makePromise(of: EncodedResponse.self)
                     promise.succeed(later.futureResult)
                     do {
                         later.succeed(try await wait())
                     } catch {
+                        metrics?.failed.increment()
                         later.fail(error)
                     }
+                    metrics?.duration.record(Self.elapsed(since: arrived))
                 }
             } catch {
+                metrics?.failed.increment()
                 promise.fail(error)
             }
         }
