@@ -1,0 +1,91 @@
+"""/metrics and /health of `logport broker`, `logport agent` and `logport process`, scraped over
+HTTP after real clients did known work: the numbers must match what was sent."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from confluent_kafka import KafkaError, TopicPartition
+
+from broker_process import BrokerProcess, free_loopback_port
+from clients import consume_all, consumer, create_topic, producer, unique_topic
+from metrics_scrape import health, sample, scrape, wait_for_sample
+
+
+class MetricsBroker(BrokerProcess):
+    """A broker started with `--metrics-listen` on a free port."""
+
+    def __init__(self, work_dir: Path):
+        super().__init__(work_dir)
+        self.metrics_port = free_loopback_port()
+
+    def command(self) -> list[str]:
+        return super().command() + ["--metrics-listen", f"127.0.0.1:{self.metrics_port}"]
+
+
+@pytest.fixture(scope="module")
+def metrics_broker(tmp_path_factory):
+    broker = MetricsBroker(tmp_path_factory.mktemp("metrics-broker"))
+    broker.start()
+    yield broker
+    broker.stop()
+
+
+def test_broker_health_is_serving(metrics_broker):
+    status, body = health(metrics_broker.metrics_port)
+    assert status == 200
+    assert body == {"role": "broker", "status": "serving"}
+
+
+def test_broker_counts_produce_requests_bytes_and_offsets(metrics_broker):
+    port = metrics_broker.metrics_port
+    topic = unique_topic("metrics")
+    create_topic(metrics_broker.bootstrap, topic)
+    before = scrape(port)
+    produce_before = sample(before, "logport_broker_requests_total", api="Produce") or 0
+    received_before = sample(before, "logport_broker_network_received_bytes_total") or 0
+
+    # One record per Produce request: flush after each send.
+    count, payload = 25, b"x" * 100
+    p = producer(metrics_broker.bootstrap, **{"linger.ms": 0, "acks": "all"})
+    for i in range(count):
+        p.produce(topic, value=payload, key=str(i).encode())
+        assert p.flush(30) == 0
+
+    after = scrape(port)
+    assert sample(after, "logport_broker_requests_total", api="Produce") - produce_before == count
+    assert sample(after, "logport_broker_produce_records_total", topic=topic) == count
+    appended = sample(after, "logport_broker_produce_bytes_total", topic=topic)
+    assert appended > count * len(payload)
+    assert sample(after, "logport_broker_network_received_bytes_total") - received_before >= appended
+    assert sample(after, "logport_broker_partition_log_end_offset", topic=topic, partition="0") == count
+    assert sample(after, "logport_broker_partition_log_start_offset", topic=topic, partition="0") == 0
+    # The broker stores producers' batches as they are: the log holds exactly the appended bytes.
+    assert sample(after, "logport_broker_partition_size_bytes", topic=topic, partition="0") == appended
+    assert sample(after, "logport_broker_request_duration_seconds_count", api="Produce") >= count
+    assert sample(after, "logport_broker_connections_open") >= 1
+
+    sent_before = sample(after, "logport_broker_network_sent_bytes_total")
+    consume_all(metrics_broker.bootstrap, topic, [0], expected=count)
+    consumed = scrape(port)
+    assert sample(consumed, "logport_broker_requests_total", api="Fetch") > 0
+    assert sample(consumed, "logport_broker_network_sent_bytes_total") - sent_before >= appended
+
+
+def test_broker_counts_fetch_error_codes(metrics_broker):
+    port = metrics_broker.metrics_port
+    topic = unique_topic("metrics-errors")
+    create_topic(metrics_broker.bootstrap, topic)
+    c = consumer(metrics_broker.bootstrap, **{"auto.offset.reset": "error"})
+    try:
+        c.assign([TopicPartition(topic, 0, 100)])  # past the end of an empty log: OFFSET_OUT_OF_RANGE (1)
+        deadline = time.monotonic() + 20
+        seen = False
+        while not seen and time.monotonic() < deadline:
+            seen = any(m.error() and m.error().code() != KafkaError._PARTITION_EOF for m in c.consume(num_messages=10, timeout=0.5))
+        assert seen, "the consumer never saw the offset error"
+    finally:
+        c.close()
+    assert sample(scrape(port), "logport_broker_request_errors_total", api="Fetch", error_code="1") >= 1
