@@ -58,7 +58,7 @@ struct BrokerCommand: AsyncParsableCommand {
         if let address = settings.metricsListen {
             endpoint = try await RoleMetricsEndpoint.start(
                 role: "broker", host: address.host, port: address.port,
-                renderers: [{ await started.withLockedValue { $0 }?.metricsExposition() ?? "" }], state: role, logger: logger)
+                renderers: [{ await started.withLockedValue { $0 }?.metricsExposition() ?? "" }], health: { role.health }, logger: logger)
         }
         let server: BrokerServer
         do {

@@ -1,7 +1,9 @@
 import ArgumentParser
+import Broker
 import Foundation
 import KafkaClient
 import Logging
+import MetricsEndpoint
 import NIOConcurrencyHelpers
 import ProcessorRuntime
 import StreamProcessing
@@ -39,6 +41,9 @@ struct ProcessCommand: AsyncParsableCommand {
     @Option(help: "Write Prometheus text metrics to this file now and then and at exit (node_exporter textfile collector).")
     var metricsFile: String?
 
+    @Option(help: "Serve GET /metrics (Prometheus) and GET /health on HOST:PORT; off by default.")
+    var metricsListen: String?
+
     @Option(help: "How often to rewrite --metrics-file.")
     var metricsInterval = "1s"
 
@@ -54,6 +59,13 @@ struct ProcessCommand: AsyncParsableCommand {
         }
         guard let interval = DurationText.millis(metricsInterval), interval >= 100 else {
             throw ValidationError("--metrics-interval must be a duration of at least 100ms")
+        }
+        if let metricsListen {
+            do {
+                _ = try BrokerConfig.parseAddress(metricsListen, key: "--metrics-listen")
+            } catch let error as BrokerConfigError {
+                throw ValidationError(error.description)
+            }
         }
     }
 
@@ -95,9 +107,36 @@ struct ProcessCommand: AsyncParsableCommand {
             }
         }
         defer { signals.cancel() }
+        let observer = PipelineObserver()
+        let endpoint = try await startMetricsEndpoint(observer: observer, pipeline: definition.name, stopping: { stop.withLockedValue { $0 } }, logger: logger)
         // The pipeline ends the command: after the first signal, or when it fails.
-        try await PipelineService.run(definition: definition, settings: settings, logger: logger, kafkaLogger: kafkaLogger,
-                                      stopRequested: { stop.withLockedValue { $0 } })
+        do {
+            try await PipelineService.run(definition: definition, settings: settings, logger: logger, kafkaLogger: kafkaLogger,
+                                          observer: observer, stopRequested: { stop.withLockedValue { $0 } })
+        } catch {
+            await endpoint?.stop()
+            throw error
+        }
+        await endpoint?.stop()
+    }
+
+    /// `--metrics-listen`: the pipeline's status as Prometheus text; healthy while it runs and no
+    /// stop was asked for.
+    private func startMetricsEndpoint(
+        observer: PipelineObserver, pipeline: String, stopping: @escaping @Sendable () -> Bool, logger: Logger
+    ) async throws -> RunningMetricsEndpoint? {
+        guard let metricsListen else { return nil }
+        let address = try BrokerConfig.parseAddress(metricsListen, key: "--metrics-listen")
+        return try await RoleMetricsEndpoint.start(
+            role: "process", host: address.host, port: address.port, renderers: [observer.exposition],
+            health: {
+                let status: RoleHealth.Status = switch observer.phase {
+                case .starting: .starting
+                case .running: stopping() ? .stopping : .serving
+                case .stopped: .stopping
+                }
+                return RoleHealth(status: status, details: ["role": "process", "pipeline": pipeline])
+            }, logger: logger)
     }
 }
 

@@ -3,13 +3,16 @@ HTTP after real clients did known work: the numbers must match what was sent."""
 
 from __future__ import annotations
 
+import json
+import signal
+import subprocess
 import time
 from pathlib import Path
 
 import pytest
 from confluent_kafka import KafkaError, TopicPartition
 
-from broker_process import BrokerProcess, free_loopback_port
+from broker_process import BrokerProcess, free_loopback_port, logport_binary
 from clients import consume_all, consumer, create_topic, producer, unique_topic
 from metrics_scrape import health, sample, scrape, wait_for_sample
 
@@ -89,3 +92,68 @@ def test_broker_counts_fetch_error_codes(metrics_broker):
     finally:
         c.close()
     assert sample(scrape(port), "logport_broker_request_errors_total", api="Fetch", error_code="1") >= 1
+
+
+PIPELINE = """\
+name: metrics-check
+kafka:
+  bootstrap: "{bootstrap}"
+source:
+  topics: ["{topic}"]
+  group_id: metrics-check
+  out_of_orderness: 1s
+  idle_timeout: 1s
+  live: false
+transforms:
+  - parse: json
+aggregations:
+  - name: per_user
+    window: {{tumbling: 1m}}
+    group_by: [user]
+    columns:
+      logins: count
+sinks:
+  - sqlite: {{path: "{store}"}}
+"""
+
+
+def test_process_serves_its_status_and_health(metrics_broker, tmp_path):
+    topic = unique_topic("metrics-process")
+    create_topic(metrics_broker.bootstrap, topic)
+    count = 20
+    p = producer(metrics_broker.bootstrap)
+    for i in range(count):
+        p.produce(topic, value=json.dumps({"user": f"u{i % 3}", "n": i}).encode())
+    assert p.flush(30) == 0
+
+    config = tmp_path / "pipeline.yaml"
+    config.write_text(PIPELINE.format(bootstrap=metrics_broker.bootstrap, topic=topic, store=tmp_path / "store.db"))
+    port = free_loopback_port()
+    log_path = tmp_path / "process.log"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(
+            [str(logport_binary()), "process", "--config", str(config), "--state-dir", str(tmp_path / "state"),
+             "--metrics-listen", f"127.0.0.1:{port}", "-X", "session.timeout.ms=6000"],
+            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=tmp_path)
+    try:
+        wait_until_serving(port, proc, log_path)
+        samples = wait_for_sample(port, "logport_process_records_total", count, pipeline="metrics-check")
+        assert sample(samples, "logport_process_records_total", pipeline="metrics-check") == count, log_path.read_text()[-3000:]
+        status, body = health(port)
+        assert (status, body) == (200, {"role": "process", "pipeline": "metrics-check", "status": "serving"})
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0, log_path.read_text()[-3000:]
+
+
+def wait_until_serving(port: int, proc: subprocess.Popen, log_path: Path, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        assert proc.poll() is None, f"exited with {proc.returncode}:\n{log_path.read_text()[-3000:]}"
+        try:
+            if health(port)[0] == 200:
+                return
+        except OSError:
+            pass
+        assert time.monotonic() < deadline, f"/health never answered 200:\n{log_path.read_text()[-3000:]}"
+        time.sleep(0.2)

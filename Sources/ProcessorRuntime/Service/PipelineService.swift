@@ -32,9 +32,10 @@ public struct ProcessorSettings: Sendable {
 /// committed, the consumer leaves the group and the producer delivers what it holds. A runner failure
 /// (say ClickHouse unreachable after all retries) also closes the clients before it is rethrown.
 public enum PipelineService {
-    /// `kafkaLogger` receives librdkafka's own messages, usually at a quieter level than `logger`.
+    /// `kafkaLogger` receives librdkafka's own messages, usually at a quieter level than `logger`;
+    /// `observer`, when given, follows the run for a metrics endpoint.
     public static func run(definition: PipelineDefinition, settings: ProcessorSettings, logger: Logger, kafkaLogger: Logger,
-                           stopRequested: @escaping @Sendable () -> Bool) async throws {
+                           observer: PipelineObserver? = nil, stopRequested: @escaping @Sendable () -> Bool) async throws {
         let clientID = "logport-process-\(definition.name)"
         let consumer = try KafkaConsumer(
             config: KafkaRecordSource.consumerConfig(base: settings.kafka, groupID: definition.source.groupID, clientID: clientID),
@@ -50,6 +51,8 @@ public enum PipelineService {
             checkpoints: FileCheckpointStore(directory: settings.stateDirectory),
             checkpointIntervalMillis: settings.checkpointIntervalMillis,
             clock: { KafkaTimestamp.now.milliseconds }, logger: logger)
+        observer?.attach(runner)
+        defer { observer?.enter(.stopped) }
         let metrics = settings.metricsFile.map { MetricsPublisher(file: MetricsFile(path: $0), runner: runner, logger: logger) }
         let publishing = metrics.map { metrics in Task { await metrics.publishEvery(millis: settings.metricsIntervalMillis) } }
 
@@ -58,6 +61,7 @@ public enum PipelineService {
             try await runner.start()
             try await source.start(subscribingTo: definition.source.topics)
             logger.info("pipeline running", metadata: ["pipeline": "\(definition.name)", "topics": "\(definition.source.topics)"])
+            observer?.enter(.running)
             try await runner.run(until: stopRequested)
         } catch {
             failure = error
