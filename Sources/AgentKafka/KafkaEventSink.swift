@@ -24,12 +24,15 @@ public final class KafkaEventSink: EventSink {
     private let flushTimeout: Duration
     private let logger: Logger
     private let firstFailure = NIOLockedValueBox<KafkaError?>(nil)
+    private let counters: AgentMetrics.SinkCounters?
 
-    /// `flushTimeout` bounds how long `close` waits for outstanding deliveries.
+    /// `flushTimeout` bounds how long `close` waits for outstanding deliveries; `counters`, when
+    /// given, count deliveries.
     public init(
         name: String, config: KafkaSinkConfig, flushTimeout: Duration = .seconds(30),
-        logger: Logger = Logger(label: "logport.agent.kafka")
+        counters: AgentMetrics.SinkCounters? = nil, logger: Logger = Logger(label: "logport.agent.kafka")
     ) throws {
+        self.counters = counters
         self.config = config
         self.flushTimeout = flushTimeout
         self.logger = logger
@@ -41,16 +44,26 @@ public final class KafkaEventSink: EventSink {
         for item in events {
             let message = record(for: item.event)
             let receipt = item.receipt
-            try await producer.enqueue(message) { [firstFailure, logger] result in
-                switch result {
-                case .success:
-                    receipt.acknowledge()
-                case .failure(let error):
-                    logger.error("delivery failed; the event stays unacknowledged", metadata: [
-                        "topic": "\(message.topic)", "error": "\(error)",
-                    ])
-                    firstFailure.withLockedValue { $0 = $0 ?? error }
+            // Counted before the enqueue, as its delivery report may arrive before the enqueue returns.
+            counters?.inFlight.increment()
+            do {
+                try await producer.enqueue(message) { [firstFailure, logger, counters] result in
+                    counters?.inFlight.decrement()
+                    switch result {
+                    case .success:
+                        counters?.sent.increment()
+                        receipt.acknowledge()
+                    case .failure(let error):
+                        counters?.failed.increment()
+                        logger.error("delivery failed; the event stays unacknowledged", metadata: [
+                            "topic": "\(message.topic)", "error": "\(error)",
+                        ])
+                        firstFailure.withLockedValue { $0 = $0 ?? error }
+                    }
                 }
+            } catch {
+                counters?.inFlight.decrement()
+                throw error
             }
         }
     }

@@ -3,6 +3,7 @@ import ArgumentParser
 import Foundation
 import LogAgent
 import Logging
+import MetricsEndpoint
 
 /// `logport agent`: tails files, receives syslog and stdin, and ships events to Kafka.
 struct AgentCommand: AsyncParsableCommand {
@@ -39,28 +40,44 @@ struct AgentCommand: AsyncParsableCommand {
         }
         LoggingSetup.bootstrap(level: logLevel)
         let logger = Logger(label: "logport.agent")
-        let graph: PipelineGraph
+        let metrics = agentConfig.apiListen.map { _ in AgentMetrics() }
+        var graph: PipelineGraph
         do {
             graph = try PipelineGraph(
                 config: agentConfig,
-                makeSink: KafkaSinkFactory.make(flushTimeout: .milliseconds(agentConfig.drainTimeoutMs), logger: logger),
+                makeSink: KafkaSinkFactory.make(flushTimeout: .milliseconds(agentConfig.drainTimeoutMs), metrics: metrics, logger: logger),
                 logger: logger)
         } catch {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
             throw ExitCode(1)
         }
+        if let metrics { graph = graph.metered(by: metrics) }
         let pipeline = Pipeline(graph: graph, drainTimeoutMs: agentConfig.drainTimeoutMs, logger: logger)
+        let role = RoleState(details: ["role": "agent"])
+        var endpoint: RunningMetricsEndpoint?
+        if let metrics, let api = agentConfig.apiListen {
+            endpoint = try await RoleMetricsEndpoint.start(
+                role: "agent", host: api.host, port: api.port, renderers: [metrics.exposition], health: { role.health }, logger: logger)
+        }
         let signals = Task {
             try? await SignalWaiter.waitForTermination()
             guard !Task.isCancelled else { return }
             logger.info("termination signal received; draining")
+            role.set(.stopping)
             pipeline.shutdown()
         }
         defer { signals.cancel() }
         logger.info("agent running", metadata: [
             "sources": "\(graph.sources.map(\.name))", "sinks": "\(graph.sinks.map(\.name))",
         ])
-        try await pipeline.run()
+        role.set(.serving)
+        do {
+            try await pipeline.run()
+        } catch {
+            await endpoint?.stop()
+            throw error
+        }
+        await endpoint?.stop()
         logger.info("agent stopped")
     }
 }

@@ -19,11 +19,13 @@ public struct ComponentConfig<Settings: Sendable>: Sendable {
 ///
 /// Top-level options: `data_dir` (checkpoints; default `/var/lib/logport/agent`), `host` (the
 /// host name events carry; default the system's), `drain_timeout_ms` (how long shutdown waits for
-/// sinks; default 30000).
+/// sinks; default 30000), `api.listen` (HOST:PORT serving `/metrics` and `/health`, as Vector's
+/// `api.address`; off when absent).
 public struct AgentConfig: Sendable {
     public var dataDirectory: String
     public var host: String
     public var drainTimeoutMs: Int64
+    public var apiListen: (host: String, port: Int)?
     public var sources: [ComponentConfig<SourceSettings>]
     public var transforms: [ComponentConfig<any EventTransform>]
     public var sinks: [ComponentConfig<SinkSettings>]
@@ -60,6 +62,7 @@ public struct AgentConfig: Sendable {
         let dataDirectory = try top.string("data_dir") ?? "/var/lib/logport/agent"
         let host = try top.string("host") ?? systemHost
         let drainTimeout = Int64(try top.int("drain_timeout_ms", in: 0...3_600_000) ?? 30_000)
+        let apiListen = try readAPI(top)
 
         let sources = try components("sources", of: top, hasInputs: false) { type, name, reader throws(ConfigError) in
             try SourceSettings.read(type: type, name: name, from: reader, dataDirectory: dataDirectory)
@@ -72,7 +75,7 @@ public struct AgentConfig: Sendable {
         } knownTypes: { ["kafka", "console"] }
         try top.finish()
 
-        let config = AgentConfig(dataDirectory: dataDirectory, host: host, drainTimeoutMs: drainTimeout,
+        let config = AgentConfig(dataDirectory: dataDirectory, host: host, drainTimeoutMs: drainTimeout, apiListen: apiListen,
                                  sources: sources, transforms: transforms, sinks: sinks)
         try config.validateGraph(file: file, line: top.line)
         return config
@@ -106,6 +109,19 @@ public struct AgentConfig: Sendable {
             result.append(ComponentConfig(name: name, type: type, inputs: inputs, line: reader.line, settings: settings))
         }
         return result
+    }
+
+    /// `api: {listen: HOST:PORT}`.
+    private static func readAPI(_ top: ConfigReader) throws(ConfigError) -> (host: String, port: Int)? {
+        guard let api = try top.nested("api") else { return nil }
+        guard let listen = try api.string("listen") else { throw api.error("listen", line: api.line, "is required: HOST:PORT to serve /metrics and /health on") }
+        try api.finish()
+        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port),
+            colon != listen.startIndex
+        else {
+            throw api.error("listen", "must look like HOST:PORT (127.0.0.1:8686), got \"\(listen)\"")
+        }
+        return (String(listen[..<colon]), port)
     }
 
     private static func line(of error: Error) -> Int? {

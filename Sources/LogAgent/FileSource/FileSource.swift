@@ -55,6 +55,16 @@ public final class FileSource: EventSource, @unchecked Sendable {
         try withTailer { try $0.persistCheckpoints() }
     }
 
+    /// How far reading lags behind the followed files, their sizes read now.
+    public func progress() -> FileSourceProgress {
+        let (positions, pending) = withTailer { ($0.readPositions, $0.pendingBytes) }
+        let files = positions.map { position in
+            let size = FileStatus.of(path: position.path)?.size ?? position.readOffset
+            return FileSourceProgress.File(path: position.path, unreadBytes: size > position.readOffset ? size - position.readOffset : 0)
+        }
+        return FileSourceProgress(files: files.sorted { $0.path < $1.path }, pendingBytes: pending)
+    }
+
     /// Applies the acknowledgements that arrived since the last call, then runs `body` on the tailer.
     private func withTailer<Result>(_ body: (FileTailer) throws -> Result) rethrows -> Result {
         try tailerLock.withLock {

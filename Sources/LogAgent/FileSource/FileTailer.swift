@@ -53,6 +53,11 @@ public final class FileTailer {
         files.values.reduce(0) { $0 + $1.window.pendingBytes } + retiredWindows.values.reduce(0) { $0 + $1.pendingBytes }
     }
 
+    /// Per followed file: its path and the bytes read so far (for lag metrics).
+    public var readPositions: [(path: String, readOffset: UInt64)] {
+        files.values.map { ($0.path, $0.readOffset) }
+    }
+
     /// The files currently open, for diagnostics and tests.
     var followedKeys: Set<FileKey> { Set(files.keys) }
 
