@@ -15,6 +15,7 @@ from confluent_kafka import KafkaError, TopicPartition
 from broker_process import BrokerProcess, free_loopback_port, logport_binary
 from clients import consume_all, consumer, create_topic, producer, unique_topic
 from metrics_scrape import health, sample, scrape, wait_for_sample
+from test_agent import NGINX_CONFIG, AgentProcess, nginx_env, nginx_line
 
 
 class MetricsBroker(BrokerProcess):
@@ -157,3 +158,33 @@ def wait_until_serving(port: int, proc: subprocess.Popen, log_path: Path, timeou
             pass
         assert time.monotonic() < deadline, f"/health never answered 200:\n{log_path.read_text()[-3000:]}"
         time.sleep(0.2)
+
+
+def test_agent_api_counts_lines_read_sent_and_parse_errors(metrics_broker, tmp_path):
+    topic = unique_topic("metrics-agent")
+    create_topic(metrics_broker.bootstrap, topic)
+    log_path = tmp_path / "access.log"
+    good, bad = 100, 3
+    with open(log_path, "w") as f:
+        for seq in range(good):
+            f.write(nginx_line(seq) + "\n")
+        for _ in range(bad):
+            f.write("not an access log line\n")
+    port = free_loopback_port()
+    config = tmp_path / "agent.yaml"
+    config.write_text(NGINX_CONFIG.read_text() + f"\napi:\n  listen: 127.0.0.1:{port}\n")
+    agent = AgentProcess(tmp_path, config, nginx_env(tmp_path, log_path, topic, metrics_broker.bootstrap)).start()
+    try:
+        consume_all(metrics_broker.bootstrap, topic, [0], expected=good + bad, timeout=60)
+        samples = wait_for_sample(port, "logport_agent_sink_events_sent_total", good + bad, sink="kafka")
+        assert sample(samples, "logport_agent_sink_events_sent_total", sink="kafka") == good + bad
+        assert sample(samples, "logport_agent_source_events_total", source="nginx_access") == good + bad
+        text_bytes = sum(len(line) for line in log_path.read_text().splitlines())
+        assert sample(samples, "logport_agent_source_bytes_total", source="nginx_access") == text_bytes
+        assert sample(samples, "logport_agent_parse_errors_total", transform="parse_nginx") == bad
+        assert sample(samples, "logport_agent_sink_events_failed_total", sink="kafka") == 0
+        assert sample(samples, "logport_agent_sink_events_in_flight", sink="kafka") == 0
+        assert sample(samples, "logport_agent_file_unread_bytes", source="nginx_access", path=str(log_path)) == 0
+        assert health(port) == (200, {"role": "agent", "status": "serving"})
+    finally:
+        assert agent.stop() == 0, agent.log()[-3000:]
