@@ -16,6 +16,7 @@ from broker_process import BrokerProcess, free_loopback_port, logport_binary
 from clients import consume_all, consumer, create_topic, producer, unique_topic
 from metrics_scrape import health, sample, scrape, wait_for_sample
 from test_agent import NGINX_CONFIG, AgentProcess, nginx_env, nginx_line
+from test_up import DEMO_TOPIC, UpProcess
 
 
 class MetricsBroker(BrokerProcess):
@@ -188,3 +189,21 @@ def test_agent_api_counts_lines_read_sent_and_parse_errors(metrics_broker, tmp_p
         assert health(port) == (200, {"role": "agent", "status": "serving"})
     finally:
         assert agent.stop() == 0, agent.log()[-3000:]
+
+
+def test_up_console_metrics_include_the_broker(tmp_path):
+    up = UpProcess(tmp_path)
+    try:
+        # The demo writes to demo-web-logs: the in-process broker's gauges for it appear on the console's page.
+        deadline = time.monotonic() + 60
+        while True:
+            samples = scrape(up.console_port)
+            end = sample(samples, "logport_broker_partition_log_end_offset", topic=DEMO_TOPIC, partition="0")
+            if (end or 0) > 0 or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        assert end and end > 0, up.log()[-3000:]
+        assert sample(samples, "logport_broker_requests_total", api="Produce") > 0
+        assert any(name.startswith("logport_console_") for name, _ in samples)
+    finally:
+        assert up.stop() == 0

@@ -1,4 +1,5 @@
 import Hummingbird
+import MetricsEndpoint
 
 /// Every URL the console serves. Each page has a JSON twin under `/api` built from the same reads,
 /// so what a person sees and what a script gets are the same numbers.
@@ -6,6 +7,8 @@ struct ConsoleRoutes: Sendable {
     let reader: ClusterReader
     let browser: MessageBrowser
     let metrics: ConsoleMetrics
+    /// Other roles' metrics in this process (`logport up`'s broker), appended to `/metrics`.
+    let otherMetrics: [MetricsRenderer]
     /// Page auto-refresh period in seconds.
     let refreshSeconds: Int
 
@@ -13,7 +16,9 @@ struct ConsoleRoutes: Sendable {
         registerAPI(on: router)
         registerPages(on: router)
         router.get("/metrics") { _, _ in
-            Replies.text(metrics.exposition(), contentType: "text/plain; version=0.0.4; charset=utf-8")
+            var text = metrics.exposition()
+            for render in otherMetrics { text += await render() }
+            return Replies.text(text, contentType: MetricsEndpoint.contentType)
         }
         router.get("/health") { _, _ in
             let health = await HealthReport(sampling: reader.samplingStatus(), now: nowMilliseconds())

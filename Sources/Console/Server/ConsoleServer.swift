@@ -1,6 +1,7 @@
 import Hummingbird
 import KafkaClient
 import Logging
+import MetricsEndpoint
 import NIOCore
 
 /// Settings of the console: which cluster, where to listen, how often to sample and how many
@@ -48,10 +49,11 @@ public final class ConsoleServer: Sendable {
     private let logger: Logger
 
     /// `logger` is the console's own; `clientLogger` gets librdkafka's messages, which an operator
-    /// usually wants quieter.
+    /// usually wants quieter. `otherMetrics` are appended to the console's `/metrics`, so one scrape
+    /// covers every role of a `logport up` process.
     public init(
         configuration: ConsoleConfiguration, logger: Logger = Logger(label: "logport.console"),
-        clientLogger: Logger = Logger(label: "logport.console.kafka")
+        clientLogger: Logger = Logger(label: "logport.console.kafka"), otherMetrics: [MetricsRenderer] = []
     ) throws {
         var clientConfig = KafkaConfig(bootstrapServers: configuration.bootstrapServers, configuration.clientProperties)
         if clientConfig.clientID == nil { clientConfig.clientID = "logport-console" }
@@ -66,7 +68,7 @@ public final class ConsoleServer: Sendable {
         routes = ConsoleRoutes(
             reader: ClusterReader(reads: reads, store: store, bootstrap: configuration.bootstrapServers, samplingInterval: configuration.sampleInterval),
             browser: MessageBrowser(clientConfig: clientConfig, reads: reads, logger: clientLogger),
-            metrics: metrics,
+            metrics: metrics, otherMetrics: otherMetrics,
             refreshSeconds: max(5, Int(configuration.sampleInterval.components.seconds)))
     }
 

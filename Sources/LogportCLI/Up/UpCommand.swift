@@ -52,7 +52,7 @@ struct UpCommand: AsyncParsableCommand {
             configuration: ConsoleConfiguration(
                 bootstrapServers: bootstrap, clientProperties: [:], host: consoleAddress.host, port: consoleAddress.port,
                 sampleInterval: .seconds(2), lagWindow: 10, requestTimeout: .seconds(10)),
-            logger: Logger(label: "logport.console"))
+            logger: Logger(label: "logport.console"), otherMetrics: [broker.metricsExposition])
 
         var services: [any Service] = [
             ConsoleService(console: console) { port in
