@@ -75,7 +75,7 @@ public final class BrokerMetrics: Sendable {
             apis[Int(key)] = ApiMetrics(
                 requests: registry.makeCounter(descriptor: Self.name("requests", unit: "total", "Requests received, per Kafka API."), labels: labels),
                 failed: registry.makeCounter(
-                    descriptor: Self.name("requests_failed", unit: "total", "Requests that closed the connection instead of being answered (malformed, unsupported version)."),
+                    descriptor: Self.name("requests_failed", unit: "total", "Requests that closed the connection instead of being answered (malformed body, handler failure)."),
                     labels: labels),
                 duration: registry.makeDurationHistogram(
                     descriptor: Self.name("request_duration", unit: "seconds", "Time from a request's arrival to its response being ready, long-poll and fsync waits included."),
