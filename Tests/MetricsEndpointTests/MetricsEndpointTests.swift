@@ -45,9 +45,9 @@ import Testing
 
     @Test func anAddressInUseFailsToStartNamingIt() async throws {
         let first = try await MetricsEndpoint(host: "127.0.0.1", port: 0, renderers: [], health: { RoleHealth(status: .serving) }).start()
-        defer { Task { await first.stop() } }
         await #expect(throws: MetricsEndpointError.self) {
             _ = try await MetricsEndpoint(host: "127.0.0.1", port: first.port, renderers: [], health: { RoleHealth(status: .serving) }).start()
         }
+        await first.stop()
     }
 }
