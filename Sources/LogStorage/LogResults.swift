@@ -19,6 +19,18 @@ public struct LogOffsets: Sendable, Equatable {
     }
 }
 
+extension LogOffsets {
+    /// The offset a read stops before.
+    func limit(of bound: ReadBound) -> Offset {
+        switch bound {
+        case .highWatermark: return highWatermark
+        case .lastStableOffset: return lastStableOffset
+        case .logEndOffset: return logEndOffset
+        case .offset(let offset): return min(offset, logEndOffset)
+        }
+    }
+}
+
 /// What an append did, for the produce response.
 public struct AppendInfo: Sendable, Equatable {
     public var firstOffset: Offset

@@ -26,6 +26,8 @@ public final class PartitionLog: @unchecked Sendable {
     /// Taken before `lock` (never inside it) to write the partition checkpoint file in order.
     private let checkpointLock = NIOLock()
     private let lock = NIOLock()
+    /// The newest appends, readable without the partition lock or file I/O.
+    private let recent = RecentAppends()
     // The properties below are read and written only while holding `lock`; that is what makes
     // the class Sendable. `log` is nil once the partition was closed or deleted.
     private var log: SegmentedLog?
@@ -38,6 +40,7 @@ public final class PartitionLog: @unchecked Sendable {
         self.recoveryReport = report
         self.flusher = flusher
         self.log = log
+        recent.reset(offsets: log.offsets)
     }
 
     /// Opens the partition's directory `<dataDirectory>/<topic>-<partition>` (creating it if needed)
@@ -92,7 +95,16 @@ public final class PartitionLog: @unchecked Sendable {
         let (info, flushNow, flushLater) = try withLog { log in
             let segmentsBefore = log.segments.count
             let wasDurable = log.recoveryPoint >= log.logEndOffset
+            let segmentBefore = log.activeSegment
+            let sizeBefore = segmentBefore.size
             let info = try log.append(records, leaderEpoch: leaderEpoch, now: now)
+            if !info.isDuplicate {
+                let segment = log.activeSegment
+                let position = segment.file === segmentBefore.file ? sizeBefore : 0
+                recent.published(
+                    .init(firstOffset: info.firstOffset, nextOffset: info.lastOffset + 1, position: position, length: segment.size - position),
+                    in: segment.file, offsets: log.offsets)
+            }
             let unflushed = log.logEndOffset - log.recoveryPoint
             let flushNow = log.segments.count != segmentsBefore || (unflushed > 0 && unflushed >= log.config.flushMessages)
             let flushLater = wasDurable && !info.isDuplicate && log.config.flushMs != .max ? log.config.flushMs : nil
@@ -126,6 +138,13 @@ public final class PartitionLog: @unchecked Sendable {
                 fileHandle: try segment.file.duplicateHandle(), readerIndex: slice.position, endIndex: slice.position + slice.length)
             return LogReadResult(region: region, firstOffset: slice.firstOffset, nextOffset: slice.nextOffset, offsets: offsets)
         }
+    }
+
+    /// The read `read(from:maxBytes:upTo:minOneBatch:)` gives, answered from memory for a consumer
+    /// at the tail of the log without taking the partition lock or touching the files (one `dup`);
+    /// nil when the read needs the files. Safe on an event loop.
+    public func readRecent(from offset: Offset, maxBytes: Int, upTo bound: ReadBound = .highWatermark, minOneBatch: Bool) throws -> LogReadResult? {
+        try recent.read(from: offset, maxBytes: maxBytes, upTo: bound, minOneBatch: minOneBatch)
     }
 
     /// The same read as `read(from:maxBytes:upTo:minOneBatch:)`, copied into memory.
@@ -170,7 +189,7 @@ public final class PartitionLog: @unchecked Sendable {
     /// translates Kafka's -1 to the high watermark) and deletes segments wholly below it.
     /// Returns the new log start offset, which is persisted before returning.
     public func deleteRecords(before offset: Offset, now: Int64) throws -> Offset {
-        let start = try withLog { try $0.deleteRecords(before: offset, now: now) }
+        let start = try withLogChanging { try $0.deleteRecords(before: offset, now: now) }
         try writeCheckpoint()
         return start
     }
@@ -178,7 +197,7 @@ public final class PartitionLog: @unchecked Sendable {
     /// Deletes whole segments past `retention.ms` or beyond `retention.bytes` (never the segment being
     /// appended to: an expired active segment is rolled first). Returns the deleted `.log` file names.
     public func enforceRetention(now: Int64) throws -> [String] {
-        let deleted = try withLog { try $0.enforceRetention(now: now) }
+        let deleted = try withLogChanging { try $0.enforceRetention(now: now) }
         if !deleted.isEmpty { try writeCheckpoint() }
         return deleted
     }
@@ -198,7 +217,7 @@ public final class PartitionLog: @unchecked Sendable {
     /// Removes every offset at and after `offset` (the whole batch containing it), for replication.
     /// Durability waiters above the new log end fail. Returns the new log end offset.
     public func truncate(to offset: Offset) throws -> Offset {
-        let (end, dropped) = try withLog { log -> (Offset, [(offset: Offset, callback: DurabilityCallback)]) in
+        let (end, dropped) = try withLogChanging { log -> (Offset, [(offset: Offset, callback: DurabilityCallback)]) in
             let end = try log.truncate(to: offset)
             let dropped = waiters.filter { $0.offset > end }
             waiters.removeAll { $0.offset > end }
@@ -257,6 +276,7 @@ public final class PartitionLog: @unchecked Sendable {
         } catch {
             let offline = LogError.logOffline(topicPartition, cause: "\(error)")
             lock.withLock { failure = failure ?? offline }
+            recent.reset(offsets: nil)
             completeAllWaiters(durableOffset: nil, otherwise: offline)
             return offline
         }
@@ -281,6 +301,7 @@ public final class PartitionLog: @unchecked Sendable {
             lock.withLock {
                 guard let log else { return nil }
                 self.log = nil
+                recent.reset(offsets: nil)
                 let result = Result { try log.close(with: flusher.syncer) }
                 return (result, log.recoveryPoint)
             }
@@ -293,7 +314,12 @@ public final class PartitionLog: @unchecked Sendable {
     /// `<topic>-<partition>.<id>-delete` first (as Kafka does), so a crash midway leaves a directory
     /// the `LogManager` finishes deleting on start instead of a half-deleted log.
     public func delete() throws {
-        checkpointLock.withLock { lock.withLock { log = nil } }
+        checkpointLock.withLock {
+            lock.withLock {
+                log = nil
+                recent.reset(offsets: nil)
+            }
+        }
         completeAllWaiters(durableOffset: nil, otherwise: LogError.closed(topicPartition))
         let doomed = "\(directory).\(KafkaUUID.random().low)-delete"
         try FileSystem.rename(directory, to: doomed)
@@ -307,6 +333,15 @@ public final class PartitionLog: @unchecked Sendable {
         try lock.withLock {
             if let failure { throw failure }
             guard let log else { throw LogError.closed(topicPartition) }
+            return try body(log)
+        }
+    }
+
+    /// `withLog` for changes other than appends: the recent appends are forgotten, as they may
+    /// describe deleted or truncated data, and the new offsets published.
+    private func withLogChanging<T>(_ body: (SegmentedLog) throws -> T) throws -> T {
+        try withLog { log in
+            defer { recent.reset(offsets: log.offsets) }
             return try body(log)
         }
     }

@@ -3,12 +3,7 @@ import KafkaRecords
 
 extension SegmentedLog {
     func limit(of bound: ReadBound) -> Offset {
-        switch bound {
-        case .highWatermark: return highWatermark
-        case .lastStableOffset: return lastStableOffset
-        case .logEndOffset: return logEndOffset
-        case .offset(let offset): return min(offset, logEndOffset)
-        }
+        offsets.limit(of: bound)
     }
 
     /// The whole batches a fetch from `offset` returns, all from one segment as with Kafka. Throws

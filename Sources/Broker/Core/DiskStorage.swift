@@ -24,11 +24,13 @@ extension PartitionLog: PartitionStorage {
     }
 
     func read(from offset: Offset, maxBytes: Int, upTo bound: ReadBound, minOneBatch: Bool) throws -> PartitionRead {
-        let result: LogReadResult = try read(from: offset, maxBytes: maxBytes, upTo: bound, minOneBatch: minOneBatch)
-        guard let region = result.region else {
-            return PartitionRead(records: nil, offsets: result.offsets, release: nil)
-        }
-        return PartitionRead(records: .file(region), offsets: result.offsets, release: { try? region.fileHandle.close() })
+        PartitionRead(try read(from: offset, maxBytes: maxBytes, upTo: bound, minOneBatch: minOneBatch) as LogReadResult)
+    }
+
+    /// Served from the log's record of its newest appends; a failed `dup` leaves it to the file path.
+    func readWithoutIO(from offset: Offset, maxBytes: Int, upTo bound: ReadBound, minOneBatch: Bool) -> PartitionRead? {
+        guard let result = try? readRecent(from: offset, maxBytes: maxBytes, upTo: bound, minOneBatch: minOneBatch) else { return nil }
+        return PartitionRead(result)
     }
 
     func readIntoMemory(from offset: Offset, maxBytes: Int) throws -> ByteBuffer {
@@ -41,6 +43,17 @@ extension PartitionLog: PartitionStorage {
         guard let candidate: TimestampOffset = try offset(forTimestamp: timestamp) else { return nil }
         let batchBytes = try readBuffer(from: candidate.offset, maxBytes: 1, upTo: .highWatermark, minOneBatch: true).records
         return RecordTimestampSearch.firstRecord(atOrAfter: timestamp, in: batchBytes, notBefore: candidate.offset) ?? candidate
+    }
+}
+
+extension PartitionRead {
+    /// A file read; the region's duplicated descriptor is closed once the response is written.
+    init(_ result: LogReadResult) {
+        guard let region = result.region else {
+            self.init(records: nil, offsets: result.offsets, release: nil)
+            return
+        }
+        self.init(records: .file(region), offsets: result.offsets, release: { try? region.fileHandle.close() })
     }
 }
 

@@ -115,6 +115,11 @@ final class InMemoryPartition: PartitionStorage {
         }
     }
 
+    /// Memory is all there is: every read is answered.
+    func readWithoutIO(from offset: Offset, maxBytes: Int, upTo bound: ReadBound, minOneBatch: Bool) -> PartitionRead? {
+        try? read(from: offset, maxBytes: maxBytes, upTo: bound, minOneBatch: minOneBatch)
+    }
+
     func readIntoMemory(from offset: Offset, maxBytes: Int) throws -> ByteBuffer {
         try read(from: offset, maxBytes: maxBytes, upTo: .highWatermark, minOneBatch: true).records?.buffer ?? ByteBuffer()
     }

@@ -20,6 +20,9 @@ protocol PartitionStorage: AnyObject, Sendable {
     /// Whole batches from `offset` up to `bound`, at most `maxBytes` (but at least one batch when
     /// `minOneBatch`), as a file region to send with sendfile.
     func read(from offset: Offset, maxBytes: Int, upTo bound: ReadBound, minOneBatch: Bool) throws -> PartitionRead
+    /// The same read answered without blocking when memory alone can answer it (a consumer at the
+    /// tail of the log), so an event loop may call it; nil when the read needs file I/O.
+    func readWithoutIO(from offset: Offset, maxBytes: Int, upTo bound: ReadBound, minOneBatch: Bool) -> PartitionRead?
     /// The same read copied into memory, for the broker's own consumers of a log (group state loading).
     func readIntoMemory(from offset: Offset, maxBytes: Int) throws -> ByteBuffer
     /// The first offset whose record has a timestamp ≥ `timestamp`, with that record's timestamp.

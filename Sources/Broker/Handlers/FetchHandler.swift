@@ -148,15 +148,13 @@ private struct FetchPlan: Sendable {
         let legacyMagic = self.legacyMagic
         // READ_COMMITTED consumers stop at the last stable offset.
         let bound: ReadBound = isolationLevel == 1 ? .lastStableOffset : .highWatermark
-        let reads: [PartitionOutcome] = try await context.broker.io {
-            var remaining = maxBytes
-            var outcomes: [PartitionOutcome] = []
-            outcomes.reserveCapacity(targets.count)
-            var sentAny = false
-            for target in targets {
-                outcomes.append(Self.readPartition(target, bound: bound, legacyMagic: legacyMagic, remaining: &remaining, sentAny: &sentAny))
-            }
-            return outcomes
+        // A consumer at the tail is answered from memory on the event loop; anything else reads
+        // the files on the storage pool.
+        let reads: [PartitionOutcome]
+        if let answered = Self.readAllWithoutIO(targets, maxBytes: maxBytes, bound: bound, legacyMagic: legacyMagic) {
+            reads = answered
+        } else {
+            reads = try await context.broker.io { Self.readAll(targets, maxBytes: maxBytes, bound: bound, legacyMagic: legacyMagic) }
         }
         var response = FetchResponse(errorCode: .none, sessionId: 0)
         response.responses = topics.map { FetchResponse.FetchableTopicResponse(topic: $0.name, topicId: $0.id, partitions: []) }
@@ -177,13 +175,65 @@ private struct FetchPlan: Sendable {
         var release: (@Sendable () -> Void)?
     }
 
+    /// Reads every target in order, sharing `maxBytes`.
+    private static func readAll(_ targets: [Target], maxBytes: Int, bound: ReadBound, legacyMagic: LegacyMagic?) -> [PartitionOutcome] {
+        var remaining = maxBytes
+        var sentAny = false
+        return targets.map { readPartition($0, bound: bound, legacyMagic: legacyMagic, remaining: &remaining, sentAny: &sentAny) }
+    }
+
+    /// The same reads when memory alone answers them all; nil (after giving back what was taken) as
+    /// soon as one partition needs the files.
+    private static func readAllWithoutIO(_ targets: [Target], maxBytes: Int, bound: ReadBound, legacyMagic: LegacyMagic?) -> [PartitionOutcome]? {
+        var remaining = maxBytes
+        var sentAny = false
+        var outcomes: [PartitionOutcome] = []
+        outcomes.reserveCapacity(targets.count)
+        for target in targets {
+            guard let outcome = readPartitionWithoutIO(target, bound: bound, legacyMagic: legacyMagic, remaining: &remaining, sentAny: &sentAny) else {
+                for taken in outcomes { taken.release?() }
+                return nil
+            }
+            outcomes.append(outcome)
+        }
+        return outcomes
+    }
+
+    private static func readPartitionWithoutIO(
+        _ target: Target, bound: ReadBound, legacyMagic: LegacyMagic?, remaining: inout Int, sentAny: inout Bool
+    ) -> PartitionOutcome? {
+        guard let log = target.log, target.error == .none else { return errorOutcome(target) }
+        guard legacyMagic == nil else { return nil }
+        let limit = min(Int(max(0, target.partition.partitionMaxBytes)), remaining)
+        guard let read = log.readWithoutIO(from: target.partition.fetchOffset, maxBytes: limit, upTo: bound, minOneBatch: !sentAny) else {
+            return nil
+        }
+        return outcome(target, read, remaining: &remaining, sentAny: &sentAny)
+    }
+
+    private static func errorOutcome(_ target: Target) -> PartitionOutcome {
+        PartitionOutcome(data: .init(partitionIndex: target.partition.partition, errorCode: target.error, highWatermark: Offset(-1), records: .memory(ByteBuffer())))
+    }
+
+    /// The response entry for a read of a log.
+    private static func outcome(_ target: Target, _ read: PartitionRead, remaining: inout Int, sentAny: inout Bool) -> PartitionOutcome {
+        var data = FetchResponse.PartitionData(
+            partitionIndex: target.partition.partition, errorCode: .none, highWatermark: read.offsets.highWatermark,
+            lastStableOffset: read.offsets.lastStableOffset, logStartOffset: read.offsets.logStartOffset,
+            abortedTransactions: nil, records: .memory(ByteBuffer()))
+        if let records = read.records, records.byteCount > 0 {
+            data.records = records
+            remaining = max(0, remaining - records.byteCount)
+            sentAny = true
+        }
+        return PartitionOutcome(data: data, release: read.release)
+    }
+
     private static func readPartition(
         _ target: Target, bound: ReadBound, legacyMagic: LegacyMagic?, remaining: inout Int, sentAny: inout Bool
     ) -> PartitionOutcome {
         let index = target.partition.partition
-        guard let log = target.log, target.error == .none else {
-            return PartitionOutcome(data: .init(partitionIndex: index, errorCode: target.error, highWatermark: Offset(-1), records: .memory(ByteBuffer())))
-        }
+        guard let log = target.log, target.error == .none else { return errorOutcome(target) }
         let offsets: LogOffsets
         do {
             offsets = try log.offsets
@@ -213,15 +263,7 @@ private struct FetchPlan: Sendable {
                 return PartitionOutcome(data: data, release: nil)
             }
             let read = try log.read(from: fetchOffset, maxBytes: limit, upTo: bound, minOneBatch: !sentAny)
-            data.highWatermark = read.offsets.highWatermark
-            data.lastStableOffset = read.offsets.lastStableOffset
-            data.logStartOffset = read.offsets.logStartOffset
-            if let records = read.records, records.byteCount > 0 {
-                data.records = records
-                remaining = max(0, remaining - records.byteCount)
-                sentAny = true
-            }
-            return PartitionOutcome(data: data, release: read.release)
+            return outcome(target, read, remaining: &remaining, sentAny: &sentAny)
         } catch {
             data.errorCode = Self.errorCode(error)
             return PartitionOutcome(data: data, release: nil)

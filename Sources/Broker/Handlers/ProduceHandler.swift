@@ -31,15 +31,17 @@ struct ProduceHandler: ApiHandler {
             for (topicIndex, topic) in request.topicData.enumerated() {
                 let counters = broker.metrics.topic(topic.name)
                 for partition in topic.partitionData {
-                    results.append(Self.append(
+                    let result = Self.append(
                         partition, topic: topic.name, topicIndex: topicIndex, acceptsLegacy: context.apiVersion < 3, broker: broker,
-                        counters: counters, now: wallClock))
+                        counters: counters, now: wallClock)
+                    // Waiting consumers wake from here, not after this task is back on its event loop.
+                    if result.appended != nil {
+                        broker.appendNotifier.notify(TopicPartitionKey(topic: topic.name, partition: partition.index.rawValue))
+                    }
+                    results.append(result)
                 }
             }
             return results
-        }
-        for result in appended where result.appended != nil {
-            broker.appendNotifier.notify(TopicPartitionKey(topic: request.topicData[result.topicIndex].name, partition: result.response.index.rawValue))
         }
         switch request.acks {
         case 0:
