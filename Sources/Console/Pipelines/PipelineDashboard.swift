@@ -99,7 +99,10 @@ struct WindowRow: Encodable, Sendable, Equatable {
         group = row.groupKey
         revision = row.revision
         isFinal = row.isFinal
-        values = row.values.compactMapValues { if case .number(let value) = $0 { value } else { nil } }
+        values = row.values.compactMapValues { value -> Double?? in
+            guard case .number(let number) = value else { return nil }
+            return .some(number)
+        }
     }
 }
 

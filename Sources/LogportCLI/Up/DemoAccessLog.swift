@@ -19,40 +19,45 @@ struct DemoAccessLog: Service {
 
     func run() async throws {
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try? await cancelWhenGracefulShutdown { try await writeLines() }
+    }
+
+    /// Appends lines every 100 ms until cancelled; file writes are small appends to a local file.
+    private func writeLines() async throws {
         var file = try open()
+        defer { try? file.close() }
         let started = Date()
         let seed = UInt64(started.timeIntervalSince1970 * 1000)
         var requests = WebTrafficGenerator(seed: seed, startMillis: Int64(started.timeIntervalSince1970 * 1000))
         var random = SeededRandom(seed: seed ^ 0x9e37_79b9_7f4a_7c15)
-        try? await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                let now = Int64(Date().timeIntervalSince1970 * 1000)
-                let burst = (now / windowMillis) % burstEvery == burstEvery - 1
-                let phase = Date().timeIntervalSince(started) / 60 * 2 * .pi
-                var text = ""
-                for _ in 0..<Int(7 + 5 * sin(phase)) {  // ticks of 100 ms
-                    var request = requests.nextRequest()
-                    request.timestampMillis = now
-                    if burst, random.chance(1.0 / 3) {
-                        request.status = 503
-                        request.latencyMillis *= 6
-                    }
-                    text += request.accessLogLine() + "\n"
+        while !Task.isCancelled {
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            let burst = (now / windowMillis) % burstEvery == burstEvery - 1
+            let phase = Date().timeIntervalSince(started) / 60 * 2 * .pi
+            var text = ""
+            for _ in 0..<Int(7 + 5 * sin(phase)) {  // ticks of 100 ms
+                var request = requests.nextRequest()
+                request.timestampMillis = now
+                if burst, random.chance(1.0 / 3) {
+                    request.status = 503
+                    request.latencyMillis *= 6
                 }
-                try file.write(contentsOf: Data(text.utf8))
-                if try file.offset() >= rotateBytes {
-                    try file.close()
-                    try rotate()
-                    file = try open()
-                }
-                try await Task.sleep(for: .milliseconds(100))
+                text += request.accessLogLine() + "\n"
             }
+            try file.write(contentsOf: Data(text.utf8))
+            if try file.offset() >= rotateBytes {
+                try file.close()
+                try rotate()
+                file = try open()
+            }
+            try await Task.sleep(for: .milliseconds(100))
         }
-        try file.close()
     }
 
     private func open() throws -> FileHandle {
-        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+        if !FileManager.default.fileExists(atPath: path), !FileManager.default.createFile(atPath: path, contents: nil) {
+            throw DemoError("cannot create the demo access log \(path); check the permissions of --data-dir")
+        }
         guard let handle = FileHandle(forWritingAtPath: path) else {
             throw DemoError("cannot open the demo access log \(path) for writing; check the permissions of --data-dir")
         }

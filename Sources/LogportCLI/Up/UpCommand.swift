@@ -172,10 +172,15 @@ struct UpCommand: AsyncParsableCommand {
 
     private static func createTopic(_ topic: String, partitions: Int32, bootstrap: String) async throws {
         let admin = try KafkaAdmin(config: KafkaConfig(bootstrapServers: bootstrap))
-        defer { Task { await admin.close() } }
         do {
             try await admin.createTopic(NewTopic(name: topic, partitions: partitions, replicationFactor: 1))
-        } catch let error as KafkaError where error.code == .topicAlreadyExists {}
+        } catch let error as KafkaError where error.code == .topicAlreadyExists {
+            // A restart with the same --data-dir: the agent appends to the topic it made before.
+        } catch {
+            await admin.close()
+            throw error
+        }
+        await admin.close()
     }
 
     private static func announce(_ line: String) {

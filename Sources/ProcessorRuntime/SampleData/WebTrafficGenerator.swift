@@ -82,12 +82,12 @@ public struct WebTrafficGenerator: SampleLogGenerator {
         let path = page.path.replacingOccurrences(of: "{id}", with: String(1 + Int(200 * random.unit() * random.unit())))
             .replacingOccurrences(of: "{q}", with: random.pick(Self.searches))
         let status = random.weighted(page.statuses)
+        let latency: Double = page.latencyMillis * (0.35 * random.normal()).exponential * (status >= 500 ? 6 : 1)
+        let bytes: Int = status == 304 || status == 204 ? 0 : Int(Double(page.bytes) * (0.8 + 0.4 * random.unit()))
+        let userID = "u" + String(1000 + index).dropFirst()
         return WebRequest(
-            timestampMillis: timestamp, address: visitor.address, userID: "u" + String(1000 + index).dropFirst(),
-            sessionID: visitor.session, method: page.method, path: path, status: status,
-            bytes: status == 304 || status == 204 ? 0 : Int(Double(page.bytes) * (0.8 + 0.4 * random.unit())),
-            latencyMillis: page.latencyMillis * (0.35 * random.normal()).exponential * (status >= 500 ? 6 : 1),
-            referer: random.pick(Self.referers), userAgent: visitor.agent)
+            timestampMillis: timestamp, address: visitor.address, userID: userID, sessionID: visitor.session, method: page.method,
+            path: path, status: status, bytes: bytes, latencyMillis: latency, referer: random.pick(Self.referers), userAgent: visitor.agent)
     }
 
     private struct Page {
