@@ -143,7 +143,7 @@ def test_up_demo_runs_the_whole_pipeline_and_the_console_shows_its_dashboards(tm
         assert group["state"] == "Stable" and group["members"] == 1, group
         assert group["status"] in ("OK", "WARNING"), f"the processor keeps up: {group}"
         event = json.loads(up.json(f"/api/topics/{DEMO_TOPIC}/messages?partition=0&limit=1")["messages"][0]["value"]["data"])
-        assert {"client", "path", "status", "bytes", "request_time"} <= set(event["fields"]), event
+        assert {"client", "path", "status", "bytes", "rt"} <= set(event["fields"]), event
 
         # The processor closes windows into the store; wait for settled (final) ones of each kind.
         wait_for("final traffic and status windows in the store",

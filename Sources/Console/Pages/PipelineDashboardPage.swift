@@ -47,7 +47,7 @@ struct PipelineDashboardPage {
         let charts = panel.charts.map { chart in
             let lines = chart.series.map { line in ChartSeries(name: line.name, points: line.points.map { ($0.windowStart, $0.value) }) }
             let legend = chart.series.count > 1
-                ? #"<div class="legend">"# + chart.series.enumerated().map { #"<span><i class="s\#($0.offset % 6)"></i>\#(HTMLText.escape($0.element.name))</span>"# }.joined() + "</div>"
+                ? #"<div class="legend">"# + chart.series.enumerated().map { #"<span><svg width="10" height="10" aria-hidden="true"><rect class="s\#($0.offset % 6)" width="10" height="10" rx="2"/></svg>\#(HTMLText.escape($0.element.name))</span>"# }.joined() + "</div>"
                 : ""
             return Components.card("\(panel.name) · \(chart.title)", hint: "per \(window) window",
                                    bodyHTML: LineChart(series: lines, unit: "per \(window)").svg() + legend, padded: true)

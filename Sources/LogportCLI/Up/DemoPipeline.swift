@@ -22,11 +22,12 @@ enum DemoPipeline {
           parse_nginx:
             type: parse_access_log
             inputs: [web_access]
-          # log_format main '... "$http_user_agent" $request_time': the combined format ends before it.
+          # log_format main '... "$http_user_agent" $request_time': the combined format ends before it; ICU names
+          # capture groups with letters and digits only, so the field is rt.
           parse_request_time:
             type: parse_regex
             inputs: [parse_nginx]
-            pattern: '" (?<request_time>[0-9]+\.[0-9]+)$$'
+            pattern: '" (?<rt>[0-9]+\.[0-9]+)$$'
           tag:
             type: enrich
             inputs: [parse_request_time]
@@ -59,7 +60,7 @@ enum DemoPipeline {
           - rename: {from: fields.path, to: path}
           - rename: {from: fields.status, to: status}
           - rename: {from: fields.bytes, to: bytes}
-          - derive: {field: latency_ms, from: fields.request_time, op: multiply, value: 1000}
+          - derive: {field: latency_ms, from: fields.rt, op: multiply, value: 1000}
         aggregations:
           - name: traffic
             window: {tumbling: "${WINDOW}"}

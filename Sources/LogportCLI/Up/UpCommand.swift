@@ -77,19 +77,26 @@ struct UpCommand: AsyncParsableCommand {
         } catch let error as BrokerConfigError {
             throw ValidationError(error.description)
         }
-        let storePath = data.appendingPathComponent("store.db").path
 
         let broker = try await BrokerServer.start(config: brokerConfig, logger: Logger(label: "logport.broker"))
-        let bootstrap = "\(brokerConfig.listenHost):\(broker.port)"
-        let roles: UpRoles
         do {
-            roles = try await demo
-                ? demoRoles(bootstrap: bootstrap, data: data, storePath: storePath)
-                : configuredRoles(bootstrap: bootstrap, data: data, storePath: storePath)
+            try await serve(bootstrap: "\(brokerConfig.listenHost):\(broker.port)", consoleAddress: consoleAddress,
+                            storePath: data.appendingPathComponent("store.db").path, data: data, logger: logger)
         } catch {
-            try await broker.shutdown()
+            try? await broker.shutdown()
             throw error
         }
+        // The broker stops last, once nothing in this process uses it: every client above is gone with `serve`.
+        try await broker.shutdown()
+        logger.info("stopped cleanly")
+    }
+
+    /// Runs the console and the roles until SIGINT or SIGTERM.
+    private func serve(bootstrap: String, consoleAddress: (host: String, port: Int), storePath: String, data: URL,
+                       logger: Logger) async throws {
+        let roles = try await demo
+            ? demoRoles(bootstrap: bootstrap, data: data, storePath: storePath)
+            : configuredRoles(bootstrap: bootstrap, data: data, storePath: storePath)
         let console = try ConsoleServer(
             configuration: ConsoleConfiguration(
                 bootstrapServers: bootstrap, clientProperties: [:], host: consoleAddress.host, port: consoleAddress.port,
@@ -97,7 +104,7 @@ struct UpCommand: AsyncParsableCommand {
             logger: Logger(label: "logport.console"))
 
         // ServiceGroup stops services in reverse order, each after the one behind it has finished: the demo
-        // writer, then the agent (drains), the processors (checkpoint), the console; the broker stops last.
+        // writer, then the agent (drains), the processors (checkpoint), the console.
         let services: [any Service] = [ConsoleService(console: console) { port in
             Self.announce("console  http://\(consoleAddress.host):\(port)  (pipelines at /pipelines)")
         }] + roles.processors + (roles.agent.map { [$0] } ?? []) + (roles.demo.map { [$0] } ?? [])
@@ -109,9 +116,6 @@ struct UpCommand: AsyncParsableCommand {
             services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
-        // The broker stops last, once nothing in this process is using it.
-        try await broker.shutdown()
-        logger.info("stopped cleanly")
     }
 
     private func demoRoles(bootstrap: String, data: URL, storePath: String) async throws -> UpRoles {
