@@ -9,17 +9,21 @@ import ServiceLifecycle
 ///
 /// Guarantees: every line is written whole, with its newline, by one `write` call; at `rotateBytes` the file
 /// is renamed to `NAME.1` (replacing an older one) and a new file started, as logrotate does; on graceful
-/// shutdown it stops writing before anything else in `up` stops, so the agent can read every line.
+/// shutdown it stops writing first and returns `settleMillis` later, so the agent (polling every 100 ms) has
+/// read the last lines before it is asked to drain. Lines it had still not read are shipped after the next
+/// start, from its checkpoint.
 struct DemoAccessLog: Service {
     let path: String
     let windowMillis: Int64
     let logger: Logger
     var rotateBytes: UInt64 = 16 << 20
     var burstEvery: Int64 = 10
+    var settleMillis: Int64 = 1000
 
     func run() async throws {
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try? await cancelWhenGracefulShutdown { try await writeLines() }
+        try? await Task.sleep(for: .milliseconds(settleMillis))
     }
 
     /// Appends lines every 100 ms until cancelled; file writes are small appends to a local file.

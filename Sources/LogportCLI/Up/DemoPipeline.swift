@@ -18,6 +18,7 @@ enum DemoPipeline {
             type: file
             include: ["${LOG_PATH}"]
             read_from: beginning
+            poll_interval_ms: 100
         transforms:
           parse_nginx:
             type: parse_access_log
