@@ -214,3 +214,68 @@ def test_up_demo_runs_the_whole_pipeline_and_the_console_shows_its_dashboards(tm
         assert by_status == {status: inside.count(status) for status in set(inside)}, (start, by_status)
         errors = settled.get(("server_errors", start, "*"), {}).get("errors", 0)
         assert errors == sum(1 for status in inside if status >= 500), (start, errors)
+
+
+def test_up_with_a_config_runs_its_agent_and_pipeline_over_the_files_it_names(tmp_path):
+    """`logport up --config up.yaml`: the agent and pipeline files load with the standalone loaders; lines
+    appended to the file named there are shipped, aggregated into the store and shown by the console."""
+    log_file = tmp_path / "logs" / "access.log"
+    log_file.parent.mkdir()
+    log_file.touch()
+    (tmp_path / "agent.yaml").write_text(f"""
+data_dir: ${{LOGPORT_DATA}}/agent
+sources:
+  access: {{type: file, include: ["{log_file}"], poll_interval_ms: 100}}
+transforms:
+  parse: {{type: parse_access_log, inputs: [access]}}
+sinks:
+  kafka: {{type: kafka, inputs: [parse], bootstrap_servers: "${{KAFKA_BOOTSTRAP}}", topic: cfg.access, encoding: json}}
+""")
+    (tmp_path / "pipelines").mkdir()
+    (tmp_path / "pipelines" / "hits.yaml").write_text("""
+name: hits
+source: {topics: [cfg.access], group_id: cfg-hits, out_of_orderness: 2s, idle_timeout: 1s, live: true}
+transforms:
+  - parse: json
+  - timestamp: {field: timestamp, format: iso8601}
+  - rename: {from: fields.status, to: status}
+aggregations:
+  - {name: hits, window: {tumbling: 5s}, lateness: 5s, group_by: [status], columns: {requests: count}}
+sinks:
+  - sqlite: {path: "${LOGPORT_STORE}"}
+""")
+    (tmp_path / "up.yaml").write_text("agent: agent.yaml\npipelines: [pipelines/hits.yaml]\n")
+
+    up = UpProcess(tmp_path, "--config", str(tmp_path / "up.yaml"))
+    try:
+        assert f"tails {log_file}" in up.log() and "process  pipeline hits" in up.log(), up.log()
+        wait_for("the pipeline's partitions assigned", lambda: "partitions assigned" in up.log(), 60)
+        now = time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime())
+        statuses = [200] * 40 + [404] * 7 + [503] * 3
+        with open(log_file, "a") as f:
+            for i, status in enumerate(statuses):
+                f.write(f'10.0.0.{i % 7 + 1} - - [{now}] "GET /p/{i} HTTP/1.1" {status} 12 "-" "pytest"\n')
+
+        def settled_counts():
+            if not up.store.exists():
+                return None
+            db = sqlite3.connect(f"file:{up.store}?mode=ro", uri=True, timeout=10)
+            try:
+                rows = db.execute("SELECT group_key, metrics FROM window_aggregates WHERE pipeline = 'hits' AND is_final = 1").fetchall()
+            finally:
+                db.close()
+            counts: dict[str, float] = {}
+            for group, metrics in rows:
+                counts[group] = counts.get(group, 0) + number(json.loads(metrics)["requests"])
+            return counts if sum(counts.values()) == len(statuses) else None
+
+        counts = wait_for("every line counted in settled windows", settled_counts, 60)
+        assert counts == {"status=200": 40, "status=404": 7, "status=503": 3}
+        dashboard = up.json("/api/pipelines/hits")
+        shown: dict[str, float] = {}
+        for window in dashboard["aggregations"][0]["windows"]:
+            shown[window["group"]] = shown.get(window["group"], 0) + window["values"]["requests"]
+        assert shown == counts
+    finally:
+        code = up.stop()
+    assert code == 0, f"logport up exited with {code}:\n{up.log()[-3000:]}"

@@ -26,8 +26,9 @@ struct UpCommand: AsyncParsableCommand {
 
             Without --demo, --config up.yaml names an agent configuration and pipelines (agent: PATH, pipelines: \
             [PATH, …]; the files logport agent and logport process read). ${KAFKA_BOOTSTRAP}, ${LOGPORT_DATA} and \
-            ${LOGPORT_STORE} resolve to this broker, --data-dir and DATA/store.db; a pipeline shows in the console \
-            when it has a sink sqlite: {path: "${LOGPORT_STORE}"}.
+            ${LOGPORT_STORE} resolve to this broker, --data-dir and DATA/store.db (${AGENT_DATA_DIR} to DATA/agent \
+            unless set); a pipeline shows in the console when it has a sink sqlite: {path: "${LOGPORT_STORE}"}. \
+            With neither option, up runs the broker and the console.
 
             On SIGINT or SIGTERM the demo stops writing, the agent drains, the processors checkpoint, the console \
             stops, then the broker.
@@ -81,7 +82,8 @@ struct UpCommand: AsyncParsableCommand {
         let broker = try await BrokerServer.start(config: brokerConfig, logger: Logger(label: "logport.broker"))
         do {
             try await serve(bootstrap: "\(brokerConfig.listenHost):\(broker.port)", consoleAddress: consoleAddress,
-                            storePath: data.appendingPathComponent("store.db").path, data: data, logger: logger)
+                            storePath: data.appendingPathComponent("store.db").path, data: data,
+                            topicPartitions: brokerConfig.defaultPartitions, logger: logger)
         } catch {
             try? await broker.shutdown()
             throw error
@@ -93,10 +95,10 @@ struct UpCommand: AsyncParsableCommand {
 
     /// Runs the console and the roles until SIGINT or SIGTERM.
     private func serve(bootstrap: String, consoleAddress: (host: String, port: Int), storePath: String, data: URL,
-                       logger: Logger) async throws {
+                       topicPartitions: Int32, logger: Logger) async throws {
         let roles = try await demo
             ? demoRoles(bootstrap: bootstrap, data: data, storePath: storePath)
-            : configuredRoles(bootstrap: bootstrap, data: data, storePath: storePath)
+            : configuredRoles(bootstrap: bootstrap, data: data, storePath: storePath, topicPartitions: topicPartitions)
         let console = try ConsoleServer(
             configuration: ConsoleConfiguration(
                 bootstrapServers: bootstrap, clientProperties: [:], host: consoleAddress.host, port: consoleAddress.port,
@@ -140,13 +142,17 @@ struct UpCommand: AsyncParsableCommand {
             ])
     }
 
-    private func configuredRoles(bootstrap: String, data: URL, storePath: String) throws -> UpRoles {
+    /// The roles up.yaml names. The topics the pipelines read are created first (with the broker's
+    /// num.partitions) when missing: a consumer group subscribed to a topic that does not exist yet would
+    /// only notice it at its next metadata refresh, minutes later.
+    private func configuredRoles(bootstrap: String, data: URL, storePath: String, topicPartitions: Int32) async throws -> UpRoles {
         guard let config else { return UpRoles(announcements: ["agent    none (give --config up.yaml or --demo)"]) }
         let file = try UpConfigFile.load(path: config)
         var environment = ProcessInfo.processInfo.environment
         environment["KAFKA_BOOTSTRAP"] = bootstrap
         environment["LOGPORT_DATA"] = data.path
         environment["LOGPORT_STORE"] = storePath
+        environment["AGENT_DATA_DIR"] = environment["AGENT_DATA_DIR"] ?? data.appendingPathComponent("agent").path
         var roles = UpRoles()
         if let agentPath = file.agentPath {
             let agentConfig = try AgentConfig.load(path: agentPath, environment: environment)
@@ -159,6 +165,9 @@ struct UpCommand: AsyncParsableCommand {
         }
         for path in file.pipelinePaths {
             let definition = try PipelineConfigLoader.load(path: path, environment: environment)
+            for topic in definition.source.topics where !topic.hasPrefix("^") {  // "^…" subscribes to a pattern
+                try await Self.createTopic(topic, partitions: topicPartitions, bootstrap: bootstrap)
+            }
             roles.processors.append(processor(definition, bootstrap: bootstrap, data: data, checkpointMillis: 10_000))
             roles.announcements.append("process  pipeline \(definition.name) from \(path), group \(definition.source.groupID)")
         }

@@ -11,7 +11,8 @@ import Yams
 /// ```
 ///
 /// Both load with the same loaders as the standalone commands, with ${KAFKA_BOOTSTRAP} (this broker),
-/// ${LOGPORT_DATA} (--data-dir) and ${LOGPORT_STORE} (the store the console reads) added to the environment.
+/// ${LOGPORT_DATA} (--data-dir), ${LOGPORT_STORE} (the store the console reads) and, unless set,
+/// ${AGENT_DATA_DIR} (DATA/agent) added to the environment.
 struct UpConfigFile {
     var agentPath: String?
     var pipelinePaths: [String]
