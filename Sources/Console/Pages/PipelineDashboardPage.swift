@@ -6,8 +6,9 @@ import LagHealth
 /// with their exact values.
 struct PipelineDashboardPage {
     var dashboard: PipelineDashboard
-    /// Rows of the windows table, newest first.
+    /// The windows table lists the newest windows, newest first, at most this many windows and rows.
     static let windowsListed = 10
+    static let rowsListed = 40
 
     func render() -> String {
         let firing = dashboard.alerts.filter { $0.state == "firing" }.count
@@ -65,7 +66,8 @@ struct PipelineDashboardPage {
     private func windows(_ panel: AggregationPanel) -> String {
         let columns = Set(panel.windows.flatMap(\.values.keys)).sorted()
         let starts = Array(Set(panel.windows.map(\.windowStart)).sorted().suffix(Self.windowsListed))
-        let rows = panel.windows.filter { starts.contains($0.windowStart) }.sorted { ($0.windowStart, $0.group) > ($1.windowStart, $1.group) }
+        let rows = panel.windows.filter { starts.contains($0.windowStart) }
+            .sorted { $0.windowStart != $1.windowStart ? $0.windowStart > $1.windowStart : $0.group < $1.group }.prefix(Self.rowsListed)
         let table = Components.table(
             [.init(title: "Window start"), .init(title: "Group"), .init(title: "State")] + columns.map { .init(title: $0, numeric: true) },
             rows: rows.map { row in
