@@ -159,6 +159,16 @@ def test_up_demo_runs_the_whole_pipeline_and_the_console_shows_its_dashboards(tm
         shown = {(panel["name"], w["windowStart"], w["group"]): w["values"] for panel in dashboard["aggregations"] for w in panel["windows"]}
         for key, values in settled.items():
             assert shown.get(key) == values, (key, values, shown.get(key))
+        db = sqlite3.connect(f"file:{up.store}?mode=ro", uri=True, timeout=10)
+        try:
+            stored_alerts = {row[0]: row[1:] for row in db.execute(
+                "SELECT id, rule, state, opened_at, resolved_at FROM alerts WHERE pipeline = ? AND updated_at <= ?",
+                (PIPELINE, max(w["windowEnd"] for p in dashboard["aggregations"] for w in p["windows"])))}
+        finally:
+            db.close()
+        shown_alerts = {a["id"]: (a["rule"], a["state"], a["firedAt"], a.get("resolvedAt")) for a in dashboard["alerts"]}
+        for alert_id, stored in stored_alerts.items():
+            assert shown_alerts.get(alert_id) == stored, (alert_id, stored, shown_alerts.get(alert_id))
         traffic = next(p for p in dashboard["aggregations"] if p["name"] == "traffic")
         assert {c["title"] for c in traffic["charts"]} >= {"page_views", "unique_visitors", "latency", "bytes_sent"}
         latency = next(c for c in traffic["charts"] if c["title"] == "latency")

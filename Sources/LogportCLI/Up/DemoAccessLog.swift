@@ -60,10 +60,10 @@ struct DemoAccessLog: Service {
 
     private func open() throws -> FileHandle {
         if !FileManager.default.fileExists(atPath: path), !FileManager.default.createFile(atPath: path, contents: nil) {
-            throw DemoError("cannot create the demo access log \(path); check the permissions of --data-dir")
+            throw UpError("cannot create the demo access log \(path); check the permissions of --data-dir")
         }
         guard let handle = FileHandle(forWritingAtPath: path) else {
-            throw DemoError("cannot open the demo access log \(path) for writing; check the permissions of --data-dir")
+            throw UpError("cannot open the demo access log \(path) for writing; check the permissions of --data-dir")
         }
         try handle.seekToEnd()
         return handle
@@ -75,9 +75,4 @@ struct DemoAccessLog: Service {
         try FileManager.default.moveItem(atPath: path, toPath: rotated)
         logger.info("demo access log rotated", metadata: ["file": "\(path)", "rotated": "\(rotated)"])
     }
-}
-
-struct DemoError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }

@@ -22,36 +22,31 @@ struct UpConfigFile {
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            throw UpConfigError("\(path): cannot read the file: \(error.localizedDescription)")
+            throw UpError("\(path): cannot read the file: \(error.localizedDescription)")
         }
         let root: Any?
         do {
             root = try Yams.load(yaml: text)
         } catch {
-            throw UpConfigError("\(path): invalid YAML: \(error)")
+            throw UpError("\(path): invalid YAML: \(error)")
         }
-        guard let top = root as? [String: Any] else { throw UpConfigError("\(path): expected a mapping with agent: and pipelines:") }
+        guard let top = root as? [String: Any] else { throw UpError("\(path): expected a mapping with agent: and pipelines:") }
         if let unknown = top.keys.first(where: { !["agent", "pipelines"].contains($0) }) {
-            throw UpConfigError("\(path): unknown key \(unknown); expected agent: PATH and pipelines: [PATH, …]")
+            throw UpError("\(path): unknown key \(unknown); expected agent: PATH and pipelines: [PATH, …]")
         }
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
         func resolve(_ file: String) -> String { file.hasPrefix("/") ? file : directory.appendingPathComponent(file).path }
         var config = UpConfigFile(agentPath: nil, pipelinePaths: [])
         if let agent = top["agent"] {
-            guard let file = agent as? String else { throw UpConfigError("\(path): agent must be the path of an agent YAML file") }
+            guard let file = agent as? String else { throw UpError("\(path): agent must be the path of an agent YAML file") }
             config.agentPath = resolve(file)
         }
         if let pipelines = top["pipelines"] {
             guard let files = (pipelines as? [Any])?.compactMap({ $0 as? String }), files.count == (pipelines as? [Any])?.count else {
-                throw UpConfigError("\(path): pipelines must be a list of pipeline YAML paths")
+                throw UpError("\(path): pipelines must be a list of pipeline YAML paths")
             }
             config.pipelinePaths = files.map(resolve)
         }
         return config
     }
-}
-
-struct UpConfigError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }
