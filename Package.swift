@@ -127,7 +127,7 @@ let package = Package(
         .target(
             name: "Console",
             dependencies: [
-                "KafkaClient", "LagHealth", "MetricsEndpoint",
+                "KafkaClient", "LagHealth", "MetricsEndpoint", "StreamProcessing",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -174,6 +174,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         .executableTarget(name: "logport", dependencies: ["LogportCLI"]),
@@ -202,7 +203,7 @@ let package = Package(
         .testTarget(
             name: "ConsoleTests",
             dependencies: [
-                "Console", "KafkaClient",
+                "Console", "KafkaClient", "StreamProcessing",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]

@@ -9,7 +9,8 @@ struct ConsoleCommand: AsyncParsableCommand {
         commandName: "console",
         abstract: "Serve the operator web console (pages, JSON API, /metrics) for a Kafka cluster.",
         discussion: """
-            Pages: / (cluster), /topics/NAME, /topics/NAME/messages, /groups, /groups/ID; the same under /api as JSON. \
+            Pages: / (cluster), /topics/NAME, /topics/NAME/messages, /groups, /groups/ID, and with --store /pipelines and \
+            /pipelines/NAME (dashboards from a processor's embedded SQLite store); the same under /api as JSON. \
             Consumer group verdicts follow Burrow's rules over a window of samples taken every --sample-interval seconds.
             """
     )
@@ -24,6 +25,9 @@ struct ConsoleCommand: AsyncParsableCommand {
 
     @Option(help: "Samples a lag verdict looks at.")
     var lagWindow = 10
+
+    @Option(help: "A processor's embedded store (the SQLite file of a pipeline's sqlite sink), read-only, for /pipelines.")
+    var store: String?
 
     @Option(help: "Log level of the console itself.")
     var consoleLogLevel: Logger.Level = .info
@@ -51,7 +55,8 @@ struct ConsoleCommand: AsyncParsableCommand {
         let console = try ConsoleServer(
             configuration: ConsoleConfiguration(
                 bootstrapServers: client.bootstrapServer, clientProperties: client.properties.dictionary, host: host, port: port,
-                sampleInterval: .milliseconds(Int64(sampleInterval * 1000)), lagWindow: lagWindow, requestTimeout: client.timeoutDuration),
+                sampleInterval: .milliseconds(Int64(sampleInterval * 1000)), lagWindow: lagWindow, requestTimeout: client.timeoutDuration,
+                storePath: store),
             logger: logger)
         try await console.run { boundPort in
             FileHandle.standardOutput.write(Data("logport console listening on http://\(host):\(boundPort) for cluster \(client.bootstrapServer)\n".utf8))

@@ -26,6 +26,14 @@ import StreamProcessing
                 == Self.take(300, from: HostMetricsGenerator(seed: 9, startMillis: Self.start)))
     }
 
+    @Test func aWebRequestWritesNginxsCombinedFormatWithTheRequestTime() {
+        let request = WebRequest(
+            timestampMillis: Self.start + 61_250, address: "81.2.69.142", userID: "u042", sessionID: "9f2c", method: "GET",
+            path: "/products/17", status: 404, bytes: 5120, latencyMillis: 48.1234, referer: "-", userAgent: "curl/8.4.0")
+        #expect(request.accessLogLine()
+                == #"81.2.69.142 - - [25/Nov/2026:10:01:01 +0000] "GET /products/17 HTTP/1.1" 404 5120 "-" "curl/8.4.0" 0.048"#)
+    }
+
     @Test func webEventsAreParseableAccessLogsWithLateDeliveries() throws {
         let records = Self.take(2000, from: WebTrafficGenerator(seed: 1, startMillis: Self.start, eventsPerSecond: 20,
                                                                lateEvery: 500, lateByMillis: [40_000, 900_000]))

@@ -71,6 +71,7 @@ enum Components {
 
     static func topicHref(_ topic: String) -> String { "/topics/" + HTMLText.pathSegment(topic) }
     static func groupHref(_ group: String) -> String { "/groups/" + HTMLText.pathSegment(group) }
+    static func pipelineHref(_ pipeline: String) -> String { "/pipelines/" + HTMLText.pathSegment(pipeline) }
 
     static func brokerList(_ ids: [Int32]) -> String {
         ids.isEmpty ? "–" : ids.map(String.init).joined(separator: ", ")

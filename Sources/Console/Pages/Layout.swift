@@ -2,7 +2,7 @@ import LagHealth
 
 /// Which top-level section a page belongs to, for the navigation bar.
 enum Section {
-    case overview, groups
+    case overview, groups, pipelines
 }
 
 /// What every page shows around its content: the cluster address and how fresh the samples are.
@@ -61,7 +61,7 @@ struct Layout {
     }
 
     private var navigation: String {
-        [(Section.overview, "/", "Overview"), (.groups, "/groups", "Consumer groups")].map { item in
+        [(Section.overview, "/", "Overview"), (.groups, "/groups", "Consumer groups"), (.pipelines, "/pipelines", "Pipelines")].map { item in
             #"<a href="\#(item.1)"\#(item.0 == section ? #" class="active""# : "")>\#(item.2)</a>"#
         }.joined()
     }

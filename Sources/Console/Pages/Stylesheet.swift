@@ -84,6 +84,9 @@ enum Stylesheet {
     .chart .hover:hover { fill: rgba(47, 111, 237, .25); }
     .s0 { stroke: #2f6fed; fill: #2f6fed; } .s1 { stroke: #d6336c; fill: #d6336c; } .s2 { stroke: #0f9d6b; fill: #0f9d6b; }
     .s3 { stroke: #e08a00; fill: #e08a00; } .s4 { stroke: #7048e8; fill: #7048e8; } .s5 { stroke: #1098ad; fill: #1098ad; }
+    .legend { display: flex; flex-wrap: wrap; gap: 14px; font-size: 12px; color: var(--muted); margin-top: 6px; }
+    .legend svg { margin-right: 5px; vertical-align: -1px; }
+    h2.section { font-size: 15px; margin: 26px 0 10px; }
     .line.s0, .line.s1, .line.s2, .line.s3, .line.s4, .line.s5 { fill: none; }
     form.browse { display: flex; flex-wrap: wrap; gap: 14px; align-items: flex-end; }
     form.browse label { display: flex; flex-direction: column; gap: 4px; font-size: 12px; color: var(--muted); font-weight: 550; }

@@ -9,6 +9,7 @@ struct ConsoleRoutes: Sendable {
     let metrics: ConsoleMetrics
     /// Other roles' metrics in this process (`logport up`'s broker), appended to `/metrics`.
     let otherMetrics: [MetricsRenderer]
+    let pipelines: PipelineReader
     /// Page auto-refresh period in seconds.
     let refreshSeconds: Int
 
@@ -39,6 +40,8 @@ struct ConsoleRoutes: Sendable {
         }
         router.get("/api/groups") { _, _ in await api { try await reader.groups() } }
         router.get("/api/groups/:id") { _, context in await api { try await reader.group(context.pathParameter("id")) } }
+        router.get("/api/pipelines") { _, _ in await api { try await pipelines.summaries() } }
+        router.get("/api/pipelines/:name") { _, context in await api { try await pipelines.dashboard(context.pathParameter("name")) } }
     }
 
     private func registerPages(on router: Router<BasicRequestContext>) {
@@ -76,6 +79,15 @@ struct ConsoleRoutes: Sendable {
                 let detail = try await reader.group(id)
                 layout.titleExtras = Components.badge(detail.summary.status)
                 return GroupPage(group: detail).render()
+            }
+        }
+        router.get("/pipelines") { _, _ in
+            await page("Pipelines", .pipelines) { _ in PipelinesPage(pipelines: try await pipelines.summaries()).render() }
+        }
+        router.get("/pipelines/:name") { _, context in
+            let name = (try? context.pathParameter("name")) ?? "pipeline"
+            return await page(name, .pipelines, breadcrumbs: [("Pipelines", "/pipelines")]) { _ in
+                PipelineDashboardPage(dashboard: try await pipelines.dashboard(name)).render()
             }
         }
     }

@@ -21,11 +21,15 @@ public struct ConsoleConfiguration: Sendable {
     public var historyLength: Int
     /// Bound on every request to the cluster.
     public var requestTimeout: Duration
+    /// The processor's embedded store (SQLite), read-only, for the pipeline dashboards; nil: none.
+    public var storePath: String?
 
     public init(
         bootstrapServers: String, clientProperties: [String: String] = [:], host: String = "127.0.0.1", port: Int = 8080,
-        sampleInterval: Duration = .seconds(5), lagWindow: Int = 10, historyLength: Int = 120, requestTimeout: Duration = .seconds(10)
+        sampleInterval: Duration = .seconds(5), lagWindow: Int = 10, historyLength: Int = 120, requestTimeout: Duration = .seconds(10),
+        storePath: String? = nil
     ) {
+        self.storePath = storePath
         self.bootstrapServers = bootstrapServers
         self.clientProperties = clientProperties
         self.host = host
@@ -69,6 +73,7 @@ public final class ConsoleServer: Sendable {
             reader: ClusterReader(reads: reads, store: store, bootstrap: configuration.bootstrapServers, samplingInterval: configuration.sampleInterval),
             browser: MessageBrowser(clientConfig: clientConfig, reads: reads, logger: clientLogger),
             metrics: metrics, otherMetrics: otherMetrics,
+            pipelines: PipelineReader(storePath: configuration.storePath, windowsShown: 60),
             refreshSeconds: max(5, Int(configuration.sampleInterval.components.seconds)))
     }
 

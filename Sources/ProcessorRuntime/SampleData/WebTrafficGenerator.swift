@@ -43,6 +43,24 @@ public struct WebTrafficGenerator: SampleLogGenerator {
     }
 
     public mutating func next() -> SampleRecord {
+        let request = nextRequest()
+        var line = JSONLine()
+        line.add("ts", isoTime(request.timestampMillis))
+        line.add("remote_addr", request.address)
+        line.add("user_id", request.userID)
+        line.add("session_id", request.sessionID)
+        line.add("method", request.method)
+        line.add("path", request.path)
+        line.add("status", request.status)
+        line.add("bytes", request.bytes)
+        line.add("latency_ms", request.latencyMillis, decimals: 2)
+        line.add("referer", request.referer)
+        line.add("user_agent", request.userAgent)
+        return SampleRecord(key: request.userID, value: line.line, timestampMillis: request.timestampMillis)
+    }
+
+    /// The next request itself, for callers that write it in another format (`WebRequest.accessLogLine`).
+    public mutating func nextRequest() -> WebRequest {
         produced += 1
         clockMillis += Int64(random.exponential(mean: meanGapMillis).rounded())
         var timestamp = clockMillis
@@ -59,28 +77,17 @@ public struct WebTrafficGenerator: SampleLogGenerator {
             visitor.lastSeenMillis = timestamp
         }
         visitors[index] = visitor
-        let userID = "u" + String(1000 + index).dropFirst()
 
         let page = random.weighted(Self.pages)
         let path = page.path.replacingOccurrences(of: "{id}", with: String(1 + Int(200 * random.unit() * random.unit())))
             .replacingOccurrences(of: "{q}", with: random.pick(Self.searches))
         let status = random.weighted(page.statuses)
-        let latency = page.latencyMillis * (0.35 * random.normal()).exponential * (status >= 500 ? 6 : 1)
-        let bytes = status == 304 || status == 204 ? 0 : Int(Double(page.bytes) * (0.8 + 0.4 * random.unit()))
-
-        var line = JSONLine()
-        line.add("ts", isoTime(timestamp))
-        line.add("remote_addr", visitor.address)
-        line.add("user_id", userID)
-        line.add("session_id", visitor.session)
-        line.add("method", page.method)
-        line.add("path", path)
-        line.add("status", status)
-        line.add("bytes", bytes)
-        line.add("latency_ms", latency, decimals: 2)
-        line.add("referer", random.pick(Self.referers))
-        line.add("user_agent", visitor.agent)
-        return SampleRecord(key: userID, value: line.line, timestampMillis: timestamp)
+        let latency: Double = page.latencyMillis * (0.35 * random.normal()).exponential * (status >= 500 ? 6 : 1)
+        let bytes: Int = status == 304 || status == 204 ? 0 : Int(Double(page.bytes) * (0.8 + 0.4 * random.unit()))
+        let userID = "u" + String(1000 + index).dropFirst()
+        return WebRequest(
+            timestampMillis: timestamp, address: visitor.address, userID: userID, sessionID: visitor.session, method: page.method,
+            path: path, status: status, bytes: bytes, latencyMillis: latency, referer: random.pick(Self.referers), userAgent: visitor.agent)
     }
 
     private struct Page {

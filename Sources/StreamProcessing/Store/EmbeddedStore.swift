@@ -6,14 +6,27 @@ import GRDB
 ///
 /// Guarantees: a window keeps only its highest revision; an alert row follows its latest state while
 /// `alert_events` keeps every change; each write call is one transaction, so a crash leaves either all or
-/// none of it.
+/// none of it. The file is in WAL mode, so readers in other connections or processes (the console, sqlite3)
+/// never block a write, and a write waits up to `busyTimeout` for another writer to the same file.
 public final class EmbeddedStore: Sendable {
+    static let busyTimeout: TimeInterval = 10
     private let database: DatabaseQueue
 
     /// Opens (creating and migrating if needed) the store at `path`.
     public init(path: String) throws {
-        database = try DatabaseQueue(path: path)
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(Self.busyTimeout)
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
+        database = try DatabaseQueue(path: path, configuration: configuration)
         try Self.migrator.migrate(database)
+    }
+
+    /// Opens an existing store without writing to it, for a reader beside the process that writes it.
+    public init(readingFrom path: String) throws {
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(Self.busyTimeout)
+        database = try DatabaseQueue(path: path, configuration: configuration)
     }
 
     /// A private in-memory store, for tests and dry runs.
@@ -99,6 +112,35 @@ public final class EmbeddedStore: Sendable {
         }
     }
 
+    /// The most recent `windows` window starts of one aggregation, every group of each, oldest first.
+    public func recentAggregates(pipeline: String, aggregation: String, windows: Int) throws -> [StoredWindowAggregate] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT * FROM window_aggregates
+                WHERE pipeline = ? AND aggregation = ? AND window_start >= coalesce((
+                    SELECT DISTINCT window_start FROM window_aggregates WHERE pipeline = ? AND aggregation = ?
+                    ORDER BY window_start DESC LIMIT 1 OFFSET ?), \(Int64.min))
+                ORDER BY window_start, group_key
+                """, arguments: [pipeline, aggregation, pipeline, aggregation, max(0, windows - 1)])
+            .map(StoredWindowAggregate.init(row:))
+        }
+    }
+
+    /// Every pipeline that wrote a window or an alert, by name.
+    public func pipelines() throws -> [String] {
+        try database.read { db in
+            try String.fetchAll(db, sql: "SELECT pipeline FROM window_aggregates UNION SELECT pipeline FROM alerts ORDER BY 1")
+        }
+    }
+
+    /// The aggregations of `pipeline` that wrote a window, by name.
+    public func aggregationNames(pipeline: String) throws -> [String] {
+        try database.read { db in
+            try String.fetchAll(db, sql: "SELECT DISTINCT aggregation FROM window_aggregates WHERE pipeline = ? ORDER BY 1",
+                                arguments: [pipeline])
+        }
+    }
+
     public func alerts(pipeline: String? = nil, state: AlertEvent.State? = nil, limit: Int = 1000) throws -> [StoredAlert] {
         try database.read { db in
             var conditions: [String] = []
@@ -149,6 +191,18 @@ public struct StoredWindowAggregate: Sendable, Equatable {
     public var isFinal: Bool
     public var values: [String: AggregateValue]
 
+    public init(aggregation: String, groupKey: String, groupValues: [String: String], windowStartMillis: Int64,
+                windowEndMillis: Int64, revision: Int, isFinal: Bool, values: [String: AggregateValue]) {
+        self.aggregation = aggregation
+        self.groupKey = groupKey
+        self.groupValues = groupValues
+        self.windowStartMillis = windowStartMillis
+        self.windowEndMillis = windowEndMillis
+        self.revision = revision
+        self.isFinal = isFinal
+        self.values = values
+    }
+
     init(row: Row) throws {
         aggregation = row["aggregation"]
         groupKey = row["group_key"]
@@ -176,6 +230,21 @@ public struct StoredAlert: Sendable, Equatable {
     public var resolvedAtMillis: Int64?
     public var value: Double?
     public var message: String
+
+    public init(id: String, pipeline: String, rule: String, severity: String, groupKey: String, state: String,
+                openedAtMillis: Int64, updatedAtMillis: Int64, resolvedAtMillis: Int64?, value: Double?, message: String) {
+        self.id = id
+        self.pipeline = pipeline
+        self.rule = rule
+        self.severity = severity
+        self.groupKey = groupKey
+        self.state = state
+        self.openedAtMillis = openedAtMillis
+        self.updatedAtMillis = updatedAtMillis
+        self.resolvedAtMillis = resolvedAtMillis
+        self.value = value
+        self.message = message
+    }
 
     init(row: Row) {
         id = row["id"]
