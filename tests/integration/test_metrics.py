@@ -192,9 +192,9 @@ def test_agent_api_counts_lines_read_sent_and_parse_errors(metrics_broker, tmp_p
 
 
 def test_up_console_metrics_include_the_broker(tmp_path):
-    up = UpProcess(tmp_path)
+    up = UpProcess(tmp_path, "--demo")
     try:
-        # The demo writes to demo-web-logs: the in-process broker's gauges for it appear on the console's page.
+        # The demo's agent ships to web.access: the in-process broker's gauges for it appear on the console's page.
         deadline = time.monotonic() + 60
         while True:
             samples = scrape(up.console_port)
