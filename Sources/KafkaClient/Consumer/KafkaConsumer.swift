@@ -13,7 +13,9 @@ import NIOConcurrencyHelpers
 /// poll thread wait instead of growing memory. Unless the configuration sets
 /// `enable.auto.offset.store`, an offset is stored for committing only when a reader has taken its
 /// record, so auto-commit and `commit()` never cover records still unread in the buffer. Blocking
-/// librdkafka calls (commit, seek, committed, close) run on dedicated threads.
+/// librdkafka calls (commit, seek, committed, close) run on dedicated threads. With a
+/// `revocationTimeout`, partitions the group takes away stay this consumer's until the owner finishes the
+/// `.partitionsRevoking` event (see `PartitionRevocation`).
 public final class KafkaConsumer: Sendable {
     /// Records, in order per partition. Ends at `close`; throws on a fatal client error.
     public let messages: KafkaConsumerMessages

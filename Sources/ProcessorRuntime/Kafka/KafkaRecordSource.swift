@@ -88,7 +88,11 @@ public actor KafkaRecordSource: RecordSource {
 
     public func poll() async throws -> [SourceRecord] {
         let records = try await inbox.take(limit: maxPollRecords, waitingUpTo: pollWait)
-        assigned = Set(try await consumer.assignment().map(StreamProcessing.TopicPartition.init)).subtracting(surrendered)
+        let current = Set(try await consumer.assignment().map(StreamProcessing.TopicPartition.init))
+        // A surrendered partition the consumer no longer holds is gone for good; if the group gives it back,
+        // the assignment event (or its absence seen here first) makes it readable again.
+        surrendered.formIntersection(current)
+        assigned = current.subtracting(surrendered)
         return records.filter { assigned.contains($0.topicPartition) }
     }
 
