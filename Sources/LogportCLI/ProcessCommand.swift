@@ -18,7 +18,11 @@ struct ProcessCommand: AsyncParsableCommand {
             environment. On SIGINT or SIGTERM the processor finishes the step in flight, flushes its sinks, \
             saves a checkpoint in --state-dir and commits offsets before it exits; after a crash it resumes \
             from the last checkpoint: ClickHouse events tables still hold every event exactly once, and \
-            aggregate tables every window once when read with FINAL.
+            aggregate tables every window once when read with FINAL. Several processors of one pipeline may \
+            share its consumer group: a partition moves to another processor only after its owner flushed, \
+            checkpointed and committed it, so events tables still hold every event once. Windows are \
+            aggregated by each processor over the partitions it reads and are not merged across processors: \
+            for exact aggregates, run one processor per consumer group.
             """
     )
 

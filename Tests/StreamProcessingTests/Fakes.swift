@@ -34,10 +34,31 @@ actor InMemorySource: RecordSource {
     private var partitions: [TopicPartition]
     private var delivered: [SourceRecord] = []
     private(set) var seeks: [[TopicPartition: Int64]] = []
+    private var held: [TopicPartition] = []
+    private var committed: [TopicPartition: Int64] = [:]
+    private let log: OperationLog?
 
-    init(batches: [[SourceRecord]], partitions: [TopicPartition]) {
+    init(batches: [[SourceRecord]], partitions: [TopicPartition], log: OperationLog? = nil) {
         self.batches = batches
         self.partitions = partitions
+        self.log = log
+    }
+
+    /// The group takes these partitions away, holding the revocation until the runner completes it.
+    func holdRevocation(_ partitions: [TopicPartition]) { held = partitions }
+    /// Another member committed these offsets.
+    func commitElsewhere(_ offsets: [TopicPartition: Int64]) { committed.merge(offsets) { $1 } }
+
+    func revocationsAwaitingCheckpoint() async -> [TopicPartition] { held }
+
+    func completeRevocations() async {
+        partitions.removeAll { held.contains($0) }
+        held = []
+        await log?.append("revocation completed")
+    }
+
+    func committedOffsets(_ partitions: [TopicPartition]) async throws -> [TopicPartition: Int64] {
+        committed.filter { partitions.contains($0.key) }
     }
 
     func poll() async throws -> [SourceRecord] {

@@ -139,4 +139,41 @@ import Testing
         #expect(await runner.processorMetrics?.recordsProcessed == 20)
         #expect(await runner.processorMetrics?.recordsRedelivered == 5)
     }
+
+    @Test func aHeldRevocationIsFlushedCheckpointedAndCommittedBeforeItCompletes() async throws {
+        let log = OperationLog()
+        let source = InMemorySource(batches: Array(Self.batches.prefix(3)), partitions: [Self.partition], log: log)
+        let (runner, committer) = Self.runner(source: source, log: log, checkpoints: RecordingCheckpoints(log: log))
+        try await runner.start()
+        try await runner.step()
+        await source.holdRevocation([Self.partition])
+        try await runner.step()
+        #expect(await log.entries == ["prepare", "assigned [\"logs/0\"]", "accept 2", "flush", "checkpoint", "commit logs/0=5",
+                                      "revocation completed", "accept 2"])
+        #expect(await committer.commits == [[Self.partition: 5]])
+        #expect(await runner.metrics.rebalances == 1)
+    }
+
+    @Test func aPartitionAnotherMemberAdvancedResumesAtTheGroupsCommittedOffset() async throws {
+        let log = OperationLog()
+        let source = InMemorySource(batches: Self.batches, partitions: [Self.partition], log: log)
+        let (runner, committer) = Self.runner(source: source, log: log, checkpoints: RecordingCheckpoints(log: log))
+        try await runner.start()
+        try await runner.step()
+        await source.holdRevocation([Self.partition])
+        try await runner.step()
+        // Not owned now: a checkpoint commits nothing, so this runner's stale offset never moves the group back.
+        try await runner.checkpoint()
+        #expect(await committer.commits == [[Self.partition: 5]])
+        await source.commitElsewhere([Self.partition: 30])
+        await source.reassign([Self.partition])
+        try await runner.step()
+        #expect(await source.seeks == [[Self.partition: 30]])
+        for _ in 0..<8 { try await runner.step() }
+        try await runner.checkpoint()
+        #expect(await committer.commits.last == [Self.partition: 50])
+        // Records 10…29 were the other member's and skipped: this runner processed 0…9 (the fake source still
+        // returns the batch polled as the revocation completed) and 30…49.
+        #expect(await runner.processorMetrics?.recordsProcessed == 10 + 20)
+    }
 }

@@ -259,3 +259,47 @@ def test_security_audit_exactly_once_across_kill_9(bootstrap, clickhouse, proces
     assert brute_force and travellers
     assert {c[1] for c in changes if c[0] == "brute_force_user" and c[2] == "firing"} == {f"user={u}" for u in brute_force}
     assert {c[1] for c in changes if c[0] == "impossible_travel" and c[2] == "firing"} == {f"user={u}" for u in travellers}
+
+
+def test_two_members_in_one_group_write_every_event_once(bootstrap, clickhouse, processors, webhook, tmp_path):
+    """Two processors share a 4-partition topic: the second joins mid-stream (a rebalance moves partitions
+    from the first, whose revocation waits for its checkpoint), later the first is killed with -9 (its
+    partitions go to the second after the session timeout). Every event lands in ClickHouse exactly once."""
+    topic = unique_topic("auth-group")
+    create_topic(bootstrap, topic, partitions=4)
+    count = 4000
+    env = {"AUTH_TOPIC": topic, "AUTH_GROUP": f"g-{topic}", "ALERTS_TOPIC": unique_topic("security-alerts"),
+           "ALERT_WEBHOOK_URL": webhook.url, "CLICKHOUSE_URL": clickhouse.url, "CLICKHOUSE_DATABASE": "security_group",
+           "CLICKHOUSE_BATCH_ROWS": "100", "CLICKHOUSE_BATCH_INTERVAL": "200ms", "IDLE_TIMEOUT": "5s"}
+    (tmp_path / "first").mkdir()
+    (tmp_path / "second").mkdir()
+    first = processors(tmp_path / "first", "security-audit.yaml", bootstrap, env)
+    generator = subprocess.Popen(
+        generate_command("auth", bootstrap, topic, "--count", str(count), "--rate", "200", "--event-rate", "5",
+                         "--seed", "5", "--start", START, "-X", "message.timeout.ms=120000"),
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    stored = lambda: clickhouse.count("security_group.auth_events")
+    try:
+        wait_until(lambda: first.assert_running() or stored() > 500, 60, "the first member writing events", first.log_tail)
+        second = processors(tmp_path / "second", "security-audit.yaml", bootstrap, env)
+        wait_until(lambda: first.assert_running() or second.assert_running() or second.metric("records_total") > 0, 60,
+                   "the second member processing records", lambda: first.log_tail() + second.log_tail())
+        held = "partitions being revoked; checkpointing before letting them go"
+        assert held in first.log_path.read_text(), first.log_tail()
+        wait_until(lambda: first.assert_running() or stored() > 2500, 60, "more events in ClickHouse", first.log_tail)
+        first.kill9()
+        _, errors = generator.communicate(timeout=60)
+        assert generator.returncode == 0, errors.decode(errors="replace")
+    finally:
+        if generator.poll() is None:
+            generator.kill()
+
+    records = read_back(bootstrap, topic, 4, count)
+    wait_until(lambda: second.assert_running() or stored() >= count, 60, f"all {count} events in ClickHouse",
+               lambda: f"{stored()}\n{second.log_tail()}")
+    assert second.stop() == 0, second.log_tail()
+    rows = clickhouse.rows("SELECT partition, offset FROM security_group.auth_events")
+    positions = sorted((r["partition"], r["offset"]) for r in rows)
+    duplicates = [p for p, n in Counter(positions).items() if n > 1]
+    assert not duplicates, f"{len(duplicates)} events stored twice, such as {duplicates[:5]}"
+    assert positions == [(p, o) for p, o, _, _ in records]

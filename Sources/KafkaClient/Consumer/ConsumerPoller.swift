@@ -1,6 +1,5 @@
 import CRdKafka
 import Logging
-import NIOConcurrencyHelpers
 
 /// One turn of a consumer's poll thread: store the positions readers reached, fetch a batch (waiting
 /// up to 100 ms for its first message), turn error messages into events, append the batch to the
@@ -17,23 +16,23 @@ struct ConsumerPoller: Sendable {
 
     let client: NativeClient
     let source: Source
-    let buffer: ConsumedMessageBuffer
+    /// Held while a batch is fetched and appended (not while waiting for room), and by `reposition`.
+    let fetch: FetchInProgress
     let events: AsyncStream<KafkaConsumerEvent>.Continuation
     /// Whether this wrapper stores offsets as readers take messages (see `KafkaConsumer`).
     let storesPositions: Bool
-    /// Held while a batch is fetched and appended (not while waiting for room), and by `reposition`.
-    let fetchLock = NIOLock()
+
+    var buffer: ConsumedMessageBuffer { fetch.buffer }
 
     func pollOnce(while running: () -> Bool) {
         if storesPositions { storeReadPositions() }
-        fetchLock.withLock {
-            var batch: [ConsumedMessage] = []
+        fetch.withLock {
             var next = poll(timeoutMilliseconds: 100)
             while let message = next {
-                handle(message, into: &batch)
-                next = batch.count < Self.batchLimit ? poll(timeoutMilliseconds: 0) : nil
+                handle(message)
+                next = fetch.pendingCount < Self.batchLimit ? poll(timeoutMilliseconds: 0) : nil
             }
-            buffer.append(batch)
+            fetch.appendPending()
         }
         buffer.waitWhileFull(keepWaiting: running)
     }
@@ -42,10 +41,10 @@ struct ConsumerPoller: Sendable {
     /// messages it made stale. From the change on, librdkafka itself drops messages fetched for the
     /// old position, so nothing stale slips in afterwards and nothing current is dropped.
     func reposition(discarding shouldDrop: (TopicPartition) -> Bool, _ change: () throws(KafkaError) -> Void) throws(KafkaError) {
-        fetchLock.lock()
-        defer { fetchLock.unlock() }
-        try change()
-        buffer.discard(where: shouldDrop)
+        try fetch.withLock { () throws(KafkaError) in
+            try change()
+            buffer.discard(where: shouldDrop)
+        }
     }
 
     func storeReadPositions() {
@@ -62,12 +61,12 @@ struct ConsumerPoller: Sendable {
         }
     }
 
-    private func handle(_ message: UnsafeMutablePointer<rd_kafka_message_t>, into batch: inout [ConsumedMessage]) {
+    private func handle(_ message: UnsafeMutablePointer<rd_kafka_message_t>) {
         defer { rd_kafka_message_destroy(message) }
         let topic = message.pointee.rkt.map { String(cString: rd_kafka_topic_name($0)) }
         let code = message.pointee.err
         if code == RD_KAFKA_RESP_ERR_NO_ERROR, let topic {
-            batch.append(ConsumedMessage(copying: message, topic: topic))
+            fetch.add(ConsumedMessage(copying: message, topic: topic))
             return
         }
         let partition = topic.map { TopicPartition(topic: $0, partition: message.pointee.partition) }

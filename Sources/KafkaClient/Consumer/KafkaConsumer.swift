@@ -13,7 +13,9 @@ import NIOConcurrencyHelpers
 /// poll thread wait instead of growing memory. Unless the configuration sets
 /// `enable.auto.offset.store`, an offset is stored for committing only when a reader has taken its
 /// record, so auto-commit and `commit()` never cover records still unread in the buffer. Blocking
-/// librdkafka calls (commit, seek, committed, close) run on dedicated threads.
+/// librdkafka calls (commit, seek, committed, close) run on dedicated threads. With a
+/// `revocationTimeout`, partitions the group takes away stay this consumer's until the owner finishes the
+/// `.partitionsRevoking` event (see `PartitionRevocation`).
 public final class KafkaConsumer: Sendable {
     /// Records, in order per partition. Ends at `close`; throws on a fatal client error.
     public let messages: KafkaConsumerMessages
@@ -24,18 +26,27 @@ public final class KafkaConsumer: Sendable {
     private let client: NativeClient
     private let poller: ConsumerPoller
     private let pollThread: PollThread
-    private let open = NIOLockedValueBox(true)
+    private let open: NIOLockedValueBox<Bool>
 
-    public init(config: KafkaConfig, bufferCapacity: Int = 1000, logger: Logger = Logger(label: "logport.kafka.consumer")) throws {
+    /// With a `revocationTimeout` (group consumers only), the group's revocations are held until the
+    /// owner finishes the `.partitionsRevoking` event, for at most that long, so it can finish its work
+    /// on the partitions (flush output, commit) while it still owns them. The timeout must stay below
+    /// `max.poll.interval.ms` (default 300 s), past which librdkafka would leave the group.
+    public init(config: KafkaConfig, bufferCapacity: Int = 1000, revocationTimeout: Duration? = nil,
+                logger: Logger = Logger(label: "logport.kafka.consumer")) throws {
         var config = config
         let groupID = config.groupID.flatMap { $0.isEmpty ? nil : $0 }
         config.groupID = groupID
         let storesPositions = groupID != nil && config["enable.auto.offset.store"] == nil
         if storesPositions { config["enable.auto.offset.store"] = "false" }
+        if let revocationTimeout { try Self.validate(revocationTimeout: revocationTimeout, config: config) }
 
         let buffer = ConsumedMessageBuffer(capacity: bufferCapacity)
+        let fetch = FetchInProgress(buffer: buffer)
+        let open = NIOLockedValueBox(true)
         let (events, sink) = AsyncStream.makeStream(of: KafkaConsumerEvent.self, bufferingPolicy: .bufferingNewest(1024))
-        let rebalancing = RebalanceHandling(buffer: buffer, events: sink, storesPositions: storesPositions, logger: logger)
+        let rebalancing = RebalanceHandling(fetch: fetch, events: sink, storesPositions: storesPositions,
+                                            revocationTimeout: revocationTimeout, open: open, logger: logger)
         var onRebalance: ClientCallbacks.RebalanceHandler?
         if groupID != nil {
             onRebalance = { handle, reason, partitions in rebalancing.handle(handle, reason: reason, partitions: partitions) }
@@ -49,7 +60,8 @@ public final class KafkaConsumer: Sendable {
         } else {
             source = .standalone(StandalonePartitions(client: client))
         }
-        let poller = ConsumerPoller(client: client, source: source, buffer: buffer, events: sink, storesPositions: storesPositions)
+        let poller = ConsumerPoller(client: client, source: source, fetch: fetch, events: sink, storesPositions: storesPositions)
+        self.open = open
         self.client = client
         self.poller = poller
         self.groupID = groupID
@@ -196,6 +208,19 @@ public final class KafkaConsumer: Sendable {
 
     private var teardown: ConsumerTeardown {
         ConsumerTeardown(client: client, poller: poller, pollThread: pollThread, open: open, groupID: groupID)
+    }
+
+    private static func validate(revocationTimeout: Duration, config: KafkaConfig) throws(KafkaError) {
+        guard config.groupID != nil else {
+            throw KafkaError(code: .invalidArgument, message: "only a group consumer has revocations to hold; set group.id",
+                             context: "holding revocations")
+        }
+        let maxPollInterval = config["max.poll.interval.ms"].flatMap(Int64.init) ?? 300_000
+        guard revocationTimeout > .zero, revocationTimeout.wholeMilliseconds < maxPollInterval else {
+            throw KafkaError(code: .invalidArgument,
+                             message: "the revocation timeout (\(revocationTimeout)) must be above zero and below max.poll.interval.ms (\(maxPollInterval) ms)",
+                             context: "holding revocations")
+        }
     }
 
     private func requireGroup(_ what: String) throws(KafkaError) {

@@ -15,6 +15,10 @@ import StreamProcessing
 ///   record never arrives ahead of its partition's assignment, and the records of a partition revoked
 ///   meanwhile are left to its next owner (the runner seeks a partition that comes back, so nothing is
 ///   skipped);
+/// - with a consumer that holds revocations (see `revocationTimeout`), a partition the group takes away
+///   stays this member's until the runner called `completeRevocations()`, and from
+///   `revocationsAwaitingCheckpoint()` on its records are no longer returned, so the runner's checkpoint
+///   covers exactly what it processed of the partition and its next owner resumes there;
 /// - `seek(to:)` moves assigned partitions; records fetched before the seek may still come out of the
 ///   inbox, so callers skip offsets they have processed (`PipelineProcessor` does);
 /// - records without a Kafka timestamp get the time they were received.
@@ -26,6 +30,10 @@ public actor KafkaRecordSource: RecordSource {
     private let maxPollRecords: Int
     private let logger: Logger
     private var assigned: Set<StreamProcessing.TopicPartition> = []
+    /// Revocations the consumer holds until the runner has checkpointed the partitions.
+    private var heldRevocations: [PartitionRevocation] = []
+    /// Partitions handed back to the group and not assigned again since: their records are no longer returned.
+    private var surrendered: Set<StreamProcessing.TopicPartition> = []
     private var pumps: [Task<Void, Never>] = []
 
     /// The consumer must be in a group (`group.id`) with `enable.auto.commit=false`; see `consumerConfig`.
@@ -48,6 +56,13 @@ public actor KafkaRecordSource: RecordSource {
         return config
     }
 
+    /// How long a revocation waits for the runner's checkpoint: a minute, long enough for a flush that
+    /// retries, but at most half of `max.poll.interval.ms`, past which librdkafka would leave the group.
+    public static func revocationTimeout(for config: KafkaConfig) -> Duration {
+        let maxPollInterval = config["max.poll.interval.ms"].flatMap(Int64.init) ?? 300_000
+        return min(.seconds(60), .milliseconds(max(2, maxPollInterval) / 2))
+    }
+
     /// Joins the group for `topics` and starts moving records and rebalance events.
     public func start(subscribingTo topics: [String]) throws {
         let (consumer, inbox, logger) = (consumer, inbox, logger)
@@ -62,16 +77,51 @@ public actor KafkaRecordSource: RecordSource {
                 inbox.finish(error)
             }
         })
-        pumps.append(Task {
-            for await event in consumer.events { Self.log(event, logger: logger) }
+        pumps.append(Task { [weak self] in
+            for await event in consumer.events {
+                Self.log(event, logger: logger)
+                await self?.follow(event)
+            }
         })
         try consumer.subscribe(topics: topics)
     }
 
     public func poll() async throws -> [SourceRecord] {
         let records = try await inbox.take(limit: maxPollRecords, waitingUpTo: pollWait)
-        assigned = Set(try await consumer.assignment().map(StreamProcessing.TopicPartition.init))
+        let current = Set(try await consumer.assignment().map(StreamProcessing.TopicPartition.init))
+        // A surrendered partition the consumer no longer holds is gone for good; if the group gives it back,
+        // the assignment event (or its absence seen here first) makes it readable again.
+        surrendered.formIntersection(current)
+        assigned = current.subtracting(surrendered)
         return records.filter { assigned.contains($0.topicPartition) }
+    }
+
+    public func revocationsAwaitingCheckpoint() async -> [StreamProcessing.TopicPartition] {
+        let partitions = heldRevocations.flatMap(\.partitions).map(StreamProcessing.TopicPartition.init)
+        surrendered.formUnion(partitions)
+        assigned.subtract(partitions)
+        return partitions.sorted()
+    }
+
+    public func completeRevocations() async {
+        for revocation in heldRevocations { revocation.finish() }
+        heldRevocations = []
+    }
+
+    public func committedOffsets(_ partitions: [StreamProcessing.TopicPartition]) async throws -> [StreamProcessing.TopicPartition: Int64] {
+        let committed = try await consumer.committed(partitions.map(\.kafka))
+        return Dictionary(uniqueKeysWithValues: committed.map { (StreamProcessing.TopicPartition($0.key), $0.value) })
+    }
+
+    private func follow(_ event: KafkaConsumerEvent) {
+        switch event {
+        case .partitionsRevoking(let revocation):
+            heldRevocations.append(revocation)
+        case .partitionsAssigned(let partitions):
+            surrendered.subtract(partitions.map(StreamProcessing.TopicPartition.init))
+        case .partitionsRevoked, .partitionEOF, .error:
+            break
+        }
     }
 
     public func assignedPartitions() async -> [StreamProcessing.TopicPartition] {
@@ -86,6 +136,7 @@ public actor KafkaRecordSource: RecordSource {
 
     /// Leaves the group and stops the tasks; `poll()` then returns nothing.
     public func close() async throws {
+        await completeRevocations()
         try await consumer.close()
         for pump in pumps { await pump.value }
         pumps = []
@@ -97,7 +148,7 @@ public actor KafkaRecordSource: RecordSource {
             logger.warning("partitions lost: this member was fenced out of the group", metadata: ["partitions": "\(partitions)"])
         case .error(let error):
             logger.warning("Kafka consumer error", metadata: ["error": "\(error)"])
-        case .partitionsAssigned, .partitionsRevoked, .partitionEOF:
+        case .partitionsAssigned, .partitionsRevoked, .partitionsRevoking, .partitionEOF:
             break
         }
     }

@@ -37,9 +37,9 @@ public enum PipelineService {
     public static func run(definition: PipelineDefinition, settings: ProcessorSettings, logger: Logger, kafkaLogger: Logger,
                            observer: PipelineObserver? = nil, stopRequested: @escaping @Sendable () -> Bool) async throws {
         let clientID = "logport-process-\(definition.name)"
-        let consumer = try KafkaConsumer(
-            config: KafkaRecordSource.consumerConfig(base: settings.kafka, groupID: definition.source.groupID, clientID: clientID),
-            logger: kafkaLogger)
+        let consumerConfig = KafkaRecordSource.consumerConfig(base: settings.kafka, groupID: definition.source.groupID, clientID: clientID)
+        let consumer = try KafkaConsumer(config: consumerConfig, revocationTimeout: KafkaRecordSource.revocationTimeout(for: consumerConfig),
+                                         logger: kafkaLogger)
         let producer = try needsProducer(definition)
             ? KafkaProducer(config: KafkaRecordPublisher.producerConfig(base: settings.kafka, clientID: clientID), logger: kafkaLogger) : nil
         let source = KafkaRecordSource(consumer: consumer, logger: logger)

@@ -112,6 +112,14 @@ public struct PipelineProcessor: Sendable {
         state.watermark.resume(nowMillis: nowMillis)
     }
 
+    /// Another consumer of the group processed these partitions up to these next offsets since this
+    /// processor last read them: the records before are that consumer's to count, so they are skipped.
+    public mutating func skip(upTo nextOffsets: [TopicPartition: Int64]) {
+        for (partition, offset) in nextOffsets where offset > (state.nextOffsets[partition] ?? Int64.min) {
+            state.nextOffsets[partition] = offset
+        }
+    }
+
     public mutating func revoke(_ partitions: [TopicPartition]) {
         state.watermark.revoke(partitions)
     }

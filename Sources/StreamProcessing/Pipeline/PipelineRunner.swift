@@ -18,14 +18,18 @@ import Logging
 /// (ClickHouse stored offsets and ReplacingMergeTree, SQLite upserts). Notifications are therefore
 /// at-least-once: a replay re-sends them with the same alert id, by which receivers can deduplicate.
 ///
-/// Rebalances: when partitions are revoked the runner checkpoints at once (flush, save, commit). The
-/// consumer has already given the partitions up by the time the runner hears of it (librdkafka does not
-/// wait for the application), so their commit may be rejected and their next owner may start from older
-/// offsets: it replays records this runner processed, its window state for them starts empty, and rows
-/// this runner flushes after the next owner read what the sink holds can be written twice. One processor
-/// per consumer group is exact across restarts and crashes; several share the load at the price of
-/// approximate windows, and possible duplicate rows, around a rebalance. Making that exact needs a revoke
-/// the client holds until the runner has checkpointed.
+/// Rebalances: a source that holds revocations (`RecordSource.revocationsAwaitingCheckpoint`) lets the
+/// runner checkpoint while this consumer still owns the partitions (flush, save, commit), and only then
+/// lets the revocation complete; the next owner finds the partitions committed exactly where this runner's
+/// output stops. On assignment the runner resumes each partition from the later of its own checkpoint
+/// and the group's committed offset: a later commit means another member processed the records in
+/// between, and their output is that member's. Offsets are committed only for partitions this runner
+/// owns, so a stale checkpoint entry never moves another member's progress back. A source that cannot
+/// hold revocations gives partitions up before the runner hears of it; their commit may then be rejected.
+///
+/// Window state is one state over all partitions this runner reads: with several members in a group, each
+/// aggregates its own partitions, so a window fed by partitions of two members is written by both, each
+/// with its share (see the limits in the pipeline documentation). Per-record output (events sinks) is exact.
 public actor PipelineRunner {
     public struct Metrics: Sendable, Equatable {
         public var checkpoints: UInt64 = 0
@@ -93,6 +97,8 @@ public actor PipelineRunner {
     @discardableResult
     public func step() async throws -> ProcessorOutput {
         guard processor != nil else { throw PipelineRunnerError.notStarted(pipeline: definition.name) }
+        let revoking = await source.revocationsAwaitingCheckpoint()
+        if !revoking.isEmpty { try await partitionsRevoking(revoking) }
         let records = try await source.poll()
         let now = clock()
         let current = Set(await source.assignedPartitions())
@@ -116,6 +122,11 @@ public actor PipelineRunner {
 
     /// Flush sinks, save the checkpoint, then commit offsets, in that order (see the type's doc).
     public func checkpoint() async throws {
+        try await checkpoint(committing: assigned)
+    }
+
+    /// Commits only the offsets of `owned`: the checkpoint may hold partitions now read by another member.
+    private func checkpoint(committing owned: Set<TopicPartition>) async throws {
         guard let processor else { throw PipelineRunnerError.notStarted(pipeline: definition.name) }
         for sink in sinks { try await sink.flush() }
         let snapshot = processor.snapshot()
@@ -123,13 +134,14 @@ public actor PipelineRunner {
         try await checkpoints.save(snapshot, atMillis: now)
         lastCheckpointMillis = now
         metrics.checkpoints += 1
-        guard !snapshot.nextOffsets.isEmpty else { return }
+        let offsets = snapshot.nextOffsets.filter { owned.contains($0.key) }
+        guard !offsets.isEmpty else { return }
         do {
-            try await committer.commit(snapshot.nextOffsets)
+            try await committer.commit(offsets)
         } catch {
             metrics.commitFailures += 1
             logger.warning("offset commit failed; the checkpoint holds the positions", metadata: [
-                "pipeline": "\(definition.name)", "offsets": "\(snapshot.nextOffsets)", "error": "\(error)",
+                "pipeline": "\(definition.name)", "offsets": "\(offsets)", "error": "\(error)",
             ])
         }
     }
@@ -157,16 +169,28 @@ public actor PipelineRunner {
                       sinks: sinkCounters)
     }
 
+    /// The group is taking these partitions away and waits: checkpoint them while still owned, then let go.
+    private func partitionsRevoking(_ partitions: [TopicPartition]) async throws {
+        metrics.rebalances += 1
+        processor?.revoke(partitions)
+        logger.info("partitions being revoked; checkpointing before letting them go",
+                    metadata: ["pipeline": "\(definition.name)", "partitions": "\(partitions)"])
+        try await checkpoint(committing: assigned.union(partitions))
+        assigned.subtract(partitions)
+        await source.completeRevocations()
+    }
+
     private func partitionsRevoked(_ partitions: [TopicPartition]) async throws {
         metrics.rebalances += 1
         processor?.revoke(partitions)
         logger.info("partitions revoked; checkpointing", metadata: ["pipeline": "\(definition.name)", "partitions": "\(partitions)"])
-        try await checkpoint()
+        try await checkpoint(committing: assigned.union(partitions))
     }
 
     private func partitionsAssigned(_ partitions: [TopicPartition], nowMillis: Int64) async throws {
         guard var processor else { return }
         processor.assign(partitions, nowMillis: nowMillis)
+        processor.skip(upTo: try await source.committedOffsets(partitions))
         self.processor = processor
         let resume = processor.nextOffsets.filter { partitions.contains($0.key) }
         if !resume.isEmpty { try await source.seek(to: resume) }

@@ -9,6 +9,22 @@ public protocol RecordSource: Sendable {
     func assignedPartitions() async -> [TopicPartition]
     /// Makes the next polls start at these offsets (the next offset to read, per partition).
     func seek(to nextOffsets: [TopicPartition: Int64]) async throws
+    /// Partitions the consumer group is taking away but holds until `completeRevocations()`, so the runner
+    /// can make its output and checkpoint cover them while this consumer still owns them. From this call on,
+    /// `poll()` returns no more records of these partitions.
+    func revocationsAwaitingCheckpoint() async -> [TopicPartition]
+    /// Lets the held revocations complete: the group may give the partitions to another consumer.
+    func completeRevocations() async
+    /// The group's committed next offsets for these partitions (absent when none): where another consumer
+    /// of the group stopped, if it owned a partition since this one did.
+    func committedOffsets(_ partitions: [TopicPartition]) async throws -> [TopicPartition: Int64]
+}
+
+extension RecordSource {
+    /// A source outside a consumer group has no revocations to hold, and nobody else commits.
+    public func revocationsAwaitingCheckpoint() async -> [TopicPartition] { [] }
+    public func completeRevocations() async {}
+    public func committedOffsets(_ partitions: [TopicPartition]) async throws -> [TopicPartition: Int64] { [:] }
 }
 
 /// Commits consumed positions to the consumer group. Called only after a checkpoint covering them is durable.
