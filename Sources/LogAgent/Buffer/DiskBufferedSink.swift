@@ -44,10 +44,11 @@ public final class DiskBufferedSink: EventSink {
         var lastSyncMs = WallClock.nowMilliseconds()
     }
 
-    /// `makeInner` is called for the first inner sink and again after each inner failure.
+    /// Ships to `inner`; `makeInner` makes a replacement after each inner failure.
     public init(
         name: String, buffer: DiskBuffer, syncIntervalMs: Int64 = 100, syncBytes: Int = 4 << 20, shipBatchSize: Int = 500,
-        makeInner: @escaping @Sendable () throws -> any EventSink, logger: Logger = Logger(label: "logport.agent.buffer")
+        inner: any EventSink, makeInner: @escaping @Sendable () throws -> any EventSink,
+        logger: Logger = Logger(label: "logport.agent.buffer")
     ) {
         self.name = name
         self.buffer = buffer
@@ -56,7 +57,7 @@ public final class DiskBufferedSink: EventSink {
         self.shipBatchSize = max(1, shipBatchSize)
         self.makeInner = makeInner
         self.logger = logger
-        let shipper = Task { await self.ship() }
+        let shipper = Task { await self.ship(startingWith: inner) }
         let syncer = Task { await self.syncPeriodically() }
         tasks.withLockedValue { $0 = [shipper, syncer] }
     }
@@ -128,8 +129,8 @@ public final class DiskBufferedSink: EventSink {
     }
 
     /// Reads the buffer and writes to the inner sink until `close`.
-    private func ship() async {
-        var inner: (any EventSink)?
+    private func ship(startingWith first: any EventSink) async {
+        var inner: (any EventSink)? = first
         while !stopping.load(ordering: .acquiring) {
             do {
                 let sink = try inner ?? makeInner()
