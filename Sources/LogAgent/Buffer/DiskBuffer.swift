@@ -192,7 +192,7 @@ public final class DiskBuffer: Sendable {
                     state.readCursor = BufferPosition(segment: next, offset: 0)
                     continue
                 }
-                try readRecords(upTo: readableEnd, maxCount: maxCount - records.count, into: &records, state: &state)
+                try readRecords(upTo: readableEnd, maxCount: maxCount, into: &records, state: &state)
             }
             return records
         }
@@ -273,6 +273,7 @@ public final class DiskBuffer: Sendable {
 
     // MARK: - Under the lock
 
+    /// Appends records of the read cursor's segment to `records` until it holds `maxCount`.
     private func readRecords(upTo readableEnd: Int, maxCount: Int, into records: inout [BufferedRecord], state: inout State) throws {
         let segment = state.readCursor.segment
         let path = Self.segmentPath(directory, segment)
