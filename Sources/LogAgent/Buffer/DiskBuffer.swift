@@ -93,11 +93,12 @@ public final class DiskBuffer: Sendable {
 
     /// Opens (creating it if needed) the buffer in `directory`, recovering what a previous run
     /// left: torn tails are truncated and reading resumes at the saved acknowledged position.
-    /// `segmentBytes` defaults to an eighth of `maxBytes`, between 64 KiB and 128 MiB.
+    /// `segmentBytes` defaults to an eighth of `maxBytes`, between 64 KiB and 32 MiB (the start-up
+    /// scan reads the last segment whole, so this also bounds its memory).
     public init(directory: String, maxBytes: Int, segmentBytes: Int? = nil, logger: Logger = Logger(label: "logport.agent.buffer")) throws {
         self.directory = directory
         self.maxBytes = maxBytes
-        self.segmentBytes = segmentBytes ?? min(max(maxBytes / 8, 64 << 10), 128 << 20)
+        self.segmentBytes = segmentBytes ?? min(max(maxBytes / 8, 64 << 10), 32 << 20)
         self.logger = logger
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
