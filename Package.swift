@@ -142,6 +142,7 @@ let package = Package(
         .target(
             name: "LogAgent",
             dependencies: [
+                "CCRC32C",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

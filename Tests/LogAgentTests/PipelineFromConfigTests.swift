@@ -43,7 +43,7 @@ import Testing
         #expect(checkpoints.map(\.offset) == [UInt64(try Data(contentsOf: URL(fileURLWithPath: accessLog)).count)])
     }
 
-    @Test func sinksWithoutAnImplementationAreRefusedByName() throws {
+    @Test func sinksWithoutAnImplementationAreRefusedByName() async throws {
         let kafka = try AgentConfig.parse(yaml: """
             sources: {in: {type: stdin}}
             sinks: {out: {type: kafka, inputs: [in], bootstrap_servers: "b:9092", topic: t}}
@@ -54,16 +54,17 @@ import Testing
         } catch let error as PipelineError {
             #expect(error.description == "sinks.out: no sink implementation for type kafka in this build")
         }
+        let dataDirectory = try TemporaryDirectory()
+        defer { dataDirectory.remove() }
         let disk = try AgentConfig.parse(yaml: """
+            data_dir: \(dataDirectory.path)
             sources: {in: {type: stdin}}
-            sinks: {out: {type: kafka, inputs: [in], bootstrap_servers: "b:9092", topic: t, buffer: {type: disk}}}
+            sinks: {out: {type: kafka, inputs: [in], bootstrap_servers: "b:9092", topic: t, buffer: {type: disk, max_size: 1048576}}}
             """)
-        do {
-            _ = try PipelineGraph(config: disk, makeSink: { _ in ConsoleSink() })
-            Issue.record("accepted a disk buffer")
-        } catch let error as PipelineError {
-            #expect(error.description == "sinks.out: buffer type disk is not implemented yet; use memory")
-        }
+        let buffered = try #require(try PipelineGraph(config: disk, makeSink: { _ in ConsoleSink() }).sinks.first?.sink as? DiskBufferedSink)
+        #expect(buffered.buffer.directory == dataDirectory.path + "/buffers/out")
+        #expect(buffered.buffer.maxBytes == 1_048_576)
+        try await buffered.close()
         let console = try AgentConfig.parse(yaml: "sources: {in: {type: stdin}}\nsinks: {out: {type: console, inputs: [in]}}\n")
         #expect(try PipelineGraph(config: console, makeSink: { _ in nil }).sinks.first?.sink is ConsoleSink)
     }

@@ -17,7 +17,7 @@ public struct ComponentConfig<Settings: Sendable>: Sendable {
 /// naming the file, line, component and field. `${VAR}` and `${VAR:-default}` are replaced from
 /// the environment first.
 ///
-/// Top-level options: `data_dir` (checkpoints; default `/var/lib/logport/agent`), `host` (the
+/// Top-level options: `data_dir` (checkpoints and disk buffers; default `/var/lib/logport/agent`), `host` (the
 /// host name events carry; default the system's), `drain_timeout_ms` (how long shutdown waits for
 /// sinks; default 30000), `api.listen` (HOST:PORT serving `/metrics` and `/health`, as Vector's
 /// `api.address`; off when absent).

@@ -19,15 +19,40 @@ public struct KafkaSinkConfig: Sendable, Equatable {
     /// Producer `acks`: 0 (no acknowledgement), 1 (leader), all (-1, every in-sync replica).
     public enum Acks: Int, Sendable { case none = 0, leader = 1, all = -1 }
 
-    /// Routes with `high` priority should be given the producer's attention first (and, when
-    /// memory runs short, `normal` ones shed load first — by backpressure, never by dropping).
+    /// A `high` lane ships ahead of `normal` ones under backpressure: it has its own queue and
+    /// producer, its inputs are sent to before normal lanes, and its producer does not linger.
     public enum Priority: String, Sendable { case high, normal }
 
+    /// `buffer:` (Vector's keys): `type` memory or disk; `max_size` (alias `max_bytes`);
+    /// `when_full: block` (the only mode: never drop); for disk, `sync_interval_ms`.
     public struct Buffer: Sendable, Equatable {
         public enum Kind: String, Sendable { case memory, disk }
         public var kind: Kind = .memory
-        /// Bytes of events buffered for this sink before its inputs are slowed down.
+        /// memory: bytes of events held for this sink before its inputs are slowed down.
+        /// disk: bytes of unacknowledged events on disk before its inputs are slowed down.
         public var maximumBytes = 64 << 20
+        /// disk: the longest an appended event waits for its fsync (and its source checkpoint).
+        public var syncIntervalMs: Int64 = 100
+
+        public static let defaultDiskBytes = 1 << 30
+    }
+
+    /// `high_priority:` a high lane inside this sink for the events arriving from `inputs` or
+    /// matching any condition in `when`; the others take the sink's `priority` lane. Each lane
+    /// keeps its events' order; there is no order between lanes.
+    public struct HighPriorityLane: Sendable, Equatable {
+        public var inputs: [String] = []
+        public var conditions: [FieldCondition] = []
+
+        public init(inputs: [String] = [], conditions: [FieldCondition] = []) {
+            self.inputs = inputs
+            self.conditions = conditions
+        }
+
+        /// Whether an event from `input` belongs to the high lane.
+        public func takes(_ event: LogEvent, from input: String) -> Bool {
+            inputs.contains(input) || conditions.contains { $0.holds(for: event) }
+        }
     }
 
     /// `host:port` entries.
@@ -40,6 +65,7 @@ public struct KafkaSinkConfig: Sendable, Equatable {
     public var encoding: EventEncoding = .json
     public var priority: Priority = .normal
     public var buffer = Buffer()
+    public var highPriority: HighPriorityLane?
 
     public init(bootstrapServers: [String], topic: TopicTemplate) {
         self.bootstrapServers = bootstrapServers
@@ -97,10 +123,45 @@ extension KafkaSinkConfig {
         config.encoding = try reader.choice("encoding", ["json": EventEncoding.json, "raw": .raw]) ?? .json
         config.priority = try reader.choice("priority", ["high": Priority.high, "normal": .normal]) ?? .normal
         if let buffer = try reader.nested("buffer") {
-            config.buffer.kind = try buffer.choice("type", ["memory": Buffer.Kind.memory, "disk": .disk]) ?? .memory
-            config.buffer.maximumBytes = try buffer.int("max_bytes", in: 1024...(1 << 40)) ?? config.buffer.maximumBytes
-            try buffer.finish()
+            config.buffer = try Buffer.read(from: buffer)
+        }
+        if let lane = try reader.nested("high_priority") {
+            config.highPriority = try HighPriorityLane.read(from: lane, sinkInputs: try reader.stringList("inputs") ?? [])
         }
         return config
+    }
+}
+
+extension KafkaSinkConfig.Buffer {
+    static func read(from reader: ConfigReader) throws(ConfigError) -> Self {
+        var buffer = Self()
+        buffer.kind = try reader.choice("type", ["memory": Kind.memory, "disk": .disk]) ?? .memory
+        let size = try reader.int("max_size", in: 1024...(1 << 44))
+        let legacySize = try reader.int("max_bytes", in: 1024...(1 << 44))
+        if size != nil && legacySize != nil { throw reader.error("max_bytes", "give max_size or max_bytes, not both") }
+        buffer.maximumBytes = size ?? legacySize ?? (buffer.kind == .disk ? defaultDiskBytes : buffer.maximumBytes)
+        _ = try reader.choice("when_full", ["block": true])
+        if let interval = try reader.int("sync_interval_ms", in: 1...60_000) {
+            guard buffer.kind == .disk else { throw reader.error("sync_interval_ms", "applies only to type: disk") }
+            buffer.syncIntervalMs = Int64(interval)
+        }
+        try reader.finish()
+        return buffer
+    }
+}
+
+extension KafkaSinkConfig.HighPriorityLane {
+    static func read(from reader: ConfigReader, sinkInputs: [String]) throws(ConfigError) -> Self {
+        var lane = Self()
+        lane.inputs = try reader.stringList("inputs") ?? []
+        if let stranger = lane.inputs.first(where: { !sinkInputs.contains($0) }) {
+            throw reader.error("inputs", "\"\(stranger)\" is not one of this sink's inputs (\(sinkInputs.joined(separator: ", ")))")
+        }
+        lane.conditions = try TransformSettings.conditions("when", from: reader) ?? []
+        guard !lane.inputs.isEmpty || !lane.conditions.isEmpty else {
+            throw reader.error("inputs", line: reader.line, "give inputs or when (or both): what goes to the high lane")
+        }
+        try reader.finish()
+        return lane
     }
 }

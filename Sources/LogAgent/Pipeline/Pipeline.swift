@@ -66,15 +66,22 @@ public final class Pipeline: Sendable {
         for sink in graph.sinks {
             channels[sink.name] = BoundedChannel(capacityBytes: sink.bufferBytes, producers: Set(sink.inputs).count)
         }
-        let consumers = graph.transforms.map { ($0.name, Set($0.inputs)) } + graph.sinks.map { ($0.name, Set($0.inputs)) }
+        let consumers = graph.transforms.map { Consumer(name: $0.name, inputs: Set($0.inputs), takes: nil) }
+            + graph.sinks.filter { $0.priority == .high }.map { Consumer(name: $0.name, inputs: Set($0.inputs), takes: $0.takes) }
+            + graph.sinks.filter { $0.priority != .high }.map { Consumer(name: $0.name, inputs: Set($0.inputs), takes: $0.takes) }
         var outputs: [String: ComponentOutput] = [:]
         for name in graph.sources.map(\.name) + graph.transforms.map(\.name) {
-            outputs[name] = ComponentOutput(channels: consumers.filter { $0.1.contains(name) }.compactMap { channels[$0.0] })
-            if outputs[name]?.channels.isEmpty ?? true {
+            var routes: [ComponentOutput.Route] = []
+            for consumer in consumers where consumer.inputs.contains(name) {
+                guard let channel = channels[consumer.name] else { continue }
+                routes.append(ComponentOutput.Route(channel: channel, takes: consumer.takes(from: name)))
+            }
+            outputs[name] = ComponentOutput(routes: routes)
+            if outputs[name]?.routes.isEmpty ?? true {
                 logger.warning("component output is not read by anything; its events are discarded", metadata: ["component": "\(name)"])
             }
         }
-        let outputOf = { [outputs] (name: String) in outputs[name] ?? ComponentOutput(channels: []) }
+        let outputOf = { [outputs] (name: String) in outputs[name] ?? ComponentOutput(routes: []) }
 
         let sinkTasks = graph.sinks.compactMap { sink in
             channels[sink.name].map { runSink(sink, input: $0) }
@@ -113,6 +120,19 @@ public final class Pipeline: Sendable {
             }
         }
         if let first = state.withLockedValue({ $0.errors.first }) { throw first }
+    }
+
+    /// A component reading others' output, and which of their events it takes.
+    private struct Consumer {
+        let name: String
+        let inputs: Set<String>
+        let takes: (@Sendable (LogEvent, String) -> Bool)?
+
+        /// The test for events from one input; nil takes all.
+        func takes(from input: String) -> (@Sendable (LogEvent) -> Bool)? {
+            guard let takes else { return nil }
+            return { event in takes(event, input) }
+        }
     }
 
     private func record(_ error: PipelineError) {

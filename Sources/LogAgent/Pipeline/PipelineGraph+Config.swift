@@ -12,7 +12,7 @@ extension PipelineGraph {
     /// file sources (loading their checkpoints), and asks `makeSink` for each sink. Fails with a
     /// `PipelineError` naming the component that cannot be built.
     public init(
-        config: AgentConfig, makeSink: SinkFactory, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        config: AgentConfig, makeSink: @escaping SinkFactory, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         logger: Logger = Logger(label: "logport.agent")
     ) throws {
         var sources: [Source] = []
@@ -42,24 +42,81 @@ extension PipelineGraph {
         }
         var sinks: [Sink] = []
         for component in config.sinks {
-            let name = "sinks.\(component.name)"
-            var bufferBytes = 8 << 20
-            if case .kafka(let kafka) = component.settings {
-                guard kafka.buffer.kind == .memory else {
-                    throw PipelineError(component: name, message: "buffer type disk is not implemented yet; use memory")
+            guard case .kafka(let kafka) = component.settings else {
+                sinks.append(Sink(name: component.name, inputs: component.inputs, sink: try Self.buildSink(component, with: makeSink)))
+                continue
+            }
+            for lane in Self.lanes(of: kafka, named: component.name) {
+                let laneComponent = ComponentConfig(name: lane.name, type: component.type, inputs: component.inputs,
+                                                    line: component.line, settings: SinkSettings.kafka(lane.settings))
+                let sink: any EventSink
+                var bufferBytes = lane.settings.buffer.maximumBytes
+                switch lane.settings.buffer.kind {
+                case .memory:
+                    sink = try Self.buildSink(laneComponent, with: makeSink)
+                case .disk:
+                    sink = try Self.diskBufferedSink(laneComponent, dataDirectory: config.dataDirectory, makeSink: makeSink, logger: logger)
+                    bufferBytes = Self.diskBufferInnerWindowBytes
                 }
-                bufferBytes = kafka.buffer.maximumBytes
+                sinks.append(Sink(name: lane.name, inputs: component.inputs, sink: sink, bufferBytes: bufferBytes,
+                                  priority: lane.settings.priority, takes: lane.takes))
             }
-            let sink: any EventSink
-            if let built = try makeSink(component) {
-                sink = built
-            } else if case .console(let console) = component.settings {
-                sink = ConsoleSink(encoding: console.encoding)
-            } else {
-                throw PipelineError(component: name, message: "no sink implementation for type \(component.type) in this build")
-            }
-            sinks.append(Sink(name: component.name, inputs: component.inputs, sink: sink, bufferBytes: bufferBytes))
         }
         self.init(sources: sources, transforms: transforms, sinks: sinks)
+    }
+
+    /// Events a disk-buffered sink holds in memory (its input channel, and the inner sink's own
+    /// queue, e.g. librdkafka's): the rest waits on disk.
+    static let diskBufferInnerWindowBytes = 8 << 20
+
+    private static func buildSink(_ component: ComponentConfig<SinkSettings>, with makeSink: SinkFactory) throws -> any EventSink {
+        if let built = try makeSink(component) { return built }
+        if case .console(let console) = component.settings { return ConsoleSink(encoding: console.encoding) }
+        throw PipelineError(component: "sinks.\(component.name)", message: "no sink implementation for type \(component.type) in this build")
+    }
+
+    /// One lane of a Kafka sink: the whole sink, or with `high_priority` its normal lane (the
+    /// sink's name) and its high lane (`NAME.high`, a name no configured component can take).
+    private struct Lane {
+        let name: String
+        let settings: KafkaSinkConfig
+        let takes: (@Sendable (LogEvent, String) -> Bool)?
+    }
+
+    private static func lanes(of kafka: KafkaSinkConfig, named name: String) -> [Lane] {
+        guard let high = kafka.highPriority else { return [Lane(name: name, settings: kafka, takes: nil)] }
+        var normal = kafka
+        normal.highPriority = nil
+        var highSettings = normal
+        highSettings.priority = .high
+        return [
+            Lane(name: name + ".high", settings: highSettings, takes: { high.takes($0, from: $1) }),
+            Lane(name: name, settings: normal, takes: { !high.takes($0, from: $1) }),
+        ]
+    }
+
+    /// The sink behind a `DiskBufferedSink` in `DATA_DIR/buffers/NAME`, itself with a small
+    /// memory buffer (`diskBufferInnerWindowBytes`).
+    private static func diskBufferedSink(
+        _ component: ComponentConfig<SinkSettings>, dataDirectory: String, makeSink: @escaping SinkFactory, logger: Logger
+    ) throws -> any EventSink {
+        guard case .kafka(var inner) = component.settings else { return try buildSink(component, with: makeSink) }
+        let disk = inner.buffer
+        inner.buffer = KafkaSinkConfig.Buffer(kind: .memory, maximumBytes: diskBufferInnerWindowBytes)
+        let innerComponent = ComponentConfig(name: component.name, type: component.type, inputs: component.inputs,
+                                             line: component.line, settings: SinkSettings.kafka(inner))
+        let directory = dataDirectory + "/buffers/" + component.name
+        var bufferLogger = logger
+        bufferLogger[metadataKey: "component"] = "sinks.\(component.name)"
+        let buffer: DiskBuffer
+        do {
+            buffer = try DiskBuffer(directory: directory, maxBytes: disk.maximumBytes, logger: bufferLogger)
+        } catch {
+            throw PipelineError(component: "sinks.\(component.name)", message: "cannot open the disk buffer: \(error)")
+        }
+        return DiskBufferedSink(
+            name: component.name, buffer: buffer, syncIntervalMs: disk.syncIntervalMs,
+            inner: try buildSink(innerComponent, with: makeSink), makeInner: { try buildSink(innerComponent, with: makeSink) },
+            logger: bufferLogger)
     }
 }

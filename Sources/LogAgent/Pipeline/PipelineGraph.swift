@@ -27,11 +27,23 @@ public struct PipelineGraph: Sendable {
         public let sink: any EventSink
         /// Bytes of events queued in front of the sink before its inputs are slowed down.
         public let bufferBytes: Int
-        public init(name: String, inputs: [String], sink: any EventSink, bufferBytes: Int = 8 << 20) {
+        /// High-priority sinks are sent to before the others, so a full normal sink never delays
+        /// an event on its way to a high one.
+        public let priority: KafkaSinkConfig.Priority
+        /// Which events this sink takes from an input (one lane of a sink split by
+        /// `high_priority`); nil takes every event. An event no sink takes is acknowledged.
+        public let takes: (@Sendable (_ event: LogEvent, _ input: String) -> Bool)?
+
+        public init(
+            name: String, inputs: [String], sink: any EventSink, bufferBytes: Int = 8 << 20,
+            priority: KafkaSinkConfig.Priority = .normal, takes: (@Sendable (LogEvent, String) -> Bool)? = nil
+        ) {
             self.name = name
             self.inputs = inputs
             self.sink = sink
             self.bufferBytes = bufferBytes
+            self.priority = priority
+            self.takes = takes
         }
     }
 
@@ -59,31 +71,39 @@ public struct PipelineError: Error, CustomStringConvertible {
     public var description: String { "\(component): \(message)" }
 }
 
-/// Where one component's output goes: the input channels of every component reading it. An event
-/// sent to several consumers carries split receipts, acknowledged to its source only when every
-/// consumer has acknowledged it; with no consumer at all it is acknowledged at once (nobody
-/// wants it).
+/// Where one component's output goes: the input channels of every component reading it, high
+/// priority first. An event sent to several consumers carries split receipts, acknowledged to its
+/// source only when every consumer has acknowledged it; an event no consumer takes (none reads
+/// this output, or every lane declined it) is acknowledged at once (nobody wants it).
 struct ComponentOutput: Sendable {
-    let channels: [BoundedChannel]
+    struct Route: Sendable {
+        let channel: BoundedChannel
+        /// Whether the consumer takes an event; nil takes all.
+        let takes: (@Sendable (LogEvent) -> Bool)?
+    }
+
+    let routes: [Route]
+
+    var channels: [BoundedChannel] { routes.map(\.channel) }
 
     func send(_ events: [PipelineEvent]) async -> Bool {
-        switch channels.count {
-        case 0:
-            for event in events { event.receipt.acknowledge() }
-            return true
-        case 1:
-            return await channels[0].send(events)
-        default:
-            var copies = Array(repeating: [PipelineEvent](), count: channels.count)
-            for event in events {
-                for (index, receipt) in event.receipt.split(into: channels.count).enumerated() {
-                    copies[index].append(PipelineEvent(event.event, receipt: receipt))
-                }
+        if routes.count == 1, routes[0].takes == nil { return await routes[0].channel.send(events) }
+        var copies = Array(repeating: [PipelineEvent](), count: routes.count)
+        for event in events {
+            let targets = routes.indices.filter { routes[$0].takes?(event.event) ?? true }
+            if targets.count == 1 {
+                copies[targets[0]].append(event)
+                continue
             }
-            var delivered = true
-            for (channel, batch) in zip(channels, copies) where !(await channel.send(batch)) { delivered = false }
-            return delivered
+            for (target, receipt) in zip(targets, event.receipt.split(into: targets.count)) {
+                copies[target].append(PipelineEvent(event.event, receipt: receipt))
+            }
         }
+        var delivered = true
+        for (route, batch) in zip(routes, copies) where !batch.isEmpty {
+            if !(await route.channel.send(batch)) { delivered = false }
+        }
+        return delivered
     }
 
     func finish() {

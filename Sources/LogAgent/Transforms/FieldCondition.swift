@@ -1,6 +1,6 @@
 /// A test on one value of an event, for filters and sampling exclusions.
-public struct FieldCondition: Sendable {
-    public enum Test: Sendable {
+public struct FieldCondition: Sendable, Equatable {
+    public enum Test: Sendable, Equatable {
         /// Compares as text (`200` equals `"200"`).
         case equals(String)
         case notEquals(String)
@@ -48,4 +48,9 @@ public struct FieldCondition: Sendable {
 extension Array where Element == FieldCondition {
     /// All conditions hold (an empty list holds).
     func allHold(for event: LogEvent) -> Bool { allSatisfy { $0.holds(for: event) } }
+}
+
+/// Two compiled expressions are the same condition when their patterns are (configurations compare equal).
+extension LogRegex: Equatable {
+    public static func == (lhs: LogRegex, rhs: LogRegex) -> Bool { lhs.pattern == rhs.pattern }
 }
