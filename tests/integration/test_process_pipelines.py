@@ -224,7 +224,7 @@ def test_security_audit_exactly_once_across_kill_9(bootstrap, clickhouse, proces
     locations = WindowModel(10 * MINUTE, MINUTE, group_by=("user",), keep=lambda e: e["outcome"] == "success")
     watermark = feed([by_user, by_ip, locations], events, out_of_orderness_ms=10_000)
 
-    wait_until(lambda: processor.assert_running() or clickhouse.count("security.auth_events") == count, 60,
+    wait_until(lambda: processor.assert_running() or clickhouse.count("security.auth_events") == count, 120,
                f"all {count} events in ClickHouse", lambda: f"{clickhouse.count('security.auth_events')}\n{processor.log_tail()}")
     wait_for_rows(clickhouse, processor, "security.login_locations_10m", len(locations.emitted(watermark)))
     wait_for_rows(clickhouse, processor, "security.failed_logins_by_ip_1m", len(by_ip.emitted(watermark)))
