@@ -53,6 +53,9 @@ public final class FileTailer {
         files.values.reduce(0) { $0 + $1.window.pendingBytes } + retiredWindows.values.reduce(0) { $0 + $1.pendingBytes }
     }
 
+    /// Whether reading is stopped until more records are acknowledged.
+    public var isBackpressured: Bool { pendingBytes >= config.maximumPendingBytes }
+
     /// The files currently open, for diagnostics and tests.
     var followedKeys: Set<FileKey> { Set(files.keys) }
 
