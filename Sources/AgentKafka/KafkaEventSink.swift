@@ -41,30 +41,30 @@ public final class KafkaEventSink: EventSink {
 
     public func write(_ events: [PipelineEvent]) async throws {
         try throwFirstFailure()
-        for item in events {
-            let message = record(for: item.event)
-            let receipt = item.receipt
-            // Counted before the enqueue, as its delivery report may arrive before the enqueue returns.
-            counters?.inFlight.increment()
-            do {
-                try await producer.enqueue(message) { [firstFailure, logger, counters] result in
-                    counters?.inFlight.decrement()
-                    switch result {
-                    case .success:
-                        counters?.sent.increment()
-                        receipt.acknowledge()
-                    case .failure(let error):
-                        counters?.failed.increment()
-                        logger.error("delivery failed; the event stays unacknowledged", metadata: [
-                            "topic": "\(message.topic)", "error": "\(error)",
-                        ])
-                        firstFailure.withLockedValue { $0 = $0 ?? error }
-                    }
+        var headers = HeaderCache()
+        let messages = events.map { record(for: $0.event, headers: &headers) }
+        let receipts = events.map(\.receipt)
+        let count = Double(events.count)
+        // Counted before the enqueue, as its delivery report may arrive before the enqueue returns.
+        counters?.inFlight.increment(by: count)
+        // One delivery callback for the batch: the receipts are acknowledged together once every
+        // record of the batch is delivered; after a failure none is (the checkpoint stays before it).
+        do {
+            try await producer.enqueue(batch: messages) { [firstFailure, logger, counters] result in
+                counters?.inFlight.decrement(by: count)
+                switch result {
+                case .success:
+                    counters?.sent.increment(by: Int64(receipts.count))
+                    for receipt in receipts { receipt.acknowledge() }
+                case .failure(let error):
+                    counters?.failed.increment(by: Int64(receipts.count))
+                    logger.error("delivery failed; the batch's events stay unacknowledged", metadata: ["error": "\(error)"])
+                    firstFailure.withLockedValue { $0 = $0 ?? error }
                 }
-            } catch {
-                counters?.inFlight.decrement()
-                throw error
             }
+        } catch {
+            counters?.inFlight.decrement(by: count)
+            throw error
         }
     }
 
@@ -84,8 +84,12 @@ public final class KafkaEventSink: EventSink {
     }
 
     func record(for event: LogAgent.LogEvent) -> ProducerMessage {
-        var headers = [KafkaHeader(key: "source", value: event.source), KafkaHeader(key: "host", value: event.host)]
-        if let service = event.service { headers.append(KafkaHeader(key: "service", value: service)) }
+        var headers = HeaderCache()
+        return record(for: event, headers: &headers)
+    }
+
+    private func record(for event: LogAgent.LogEvent, headers cache: inout HeaderCache) -> ProducerMessage {
+        var headers = cache.headers(for: event)
         let topic: String
         if let rendered = config.topic.render(event) {
             topic = rendered
@@ -96,5 +100,21 @@ public final class KafkaEventSink: EventSink {
         return ProducerMessage(
             topic: topic, key: config.key(for: event), value: config.encoding.encode(event), headers: headers,
             timestamp: KafkaTimestamp(milliseconds: event.timestamp))
+    }
+}
+
+/// The `source`, `host` and `service` headers of the last event, reused while the next events
+/// have the same values (all lines of one file do), so a batch converts them to bytes once.
+private struct HeaderCache {
+    private var last: (source: String, host: String, service: String?, headers: [KafkaHeader])?
+
+    mutating func headers(for event: LogAgent.LogEvent) -> [KafkaHeader] {
+        if let last, last.source == event.source, last.host == event.host, last.service == event.service {
+            return last.headers
+        }
+        var headers = [KafkaHeader(key: "source", value: event.source), KafkaHeader(key: "host", value: event.host)]
+        if let service = event.service { headers.append(KafkaHeader(key: "service", value: service)) }
+        last = (event.source, event.host, event.service, headers)
+        return headers
     }
 }

@@ -68,6 +68,10 @@ struct KafkaEventSinkRecordTests {
         let leaderOnly = KafkaSinkProperties.make(for: config, clientID: "agent").properties
         #expect(leaderOnly["acks"] == "1")
         #expect(leaderOnly["enable.idempotence"] == "false")
-        #expect(leaderOnly["linger.ms"] == nil)
+        #expect(leaderOnly["linger.ms"] == "50")
+        config.librdkafkaOptions = ["linger.ms": "200", "batch.num.messages": "2000"]
+        let tuned = KafkaSinkProperties.make(for: config, clientID: "agent").properties
+        #expect(tuned["linger.ms"] == "200")
+        #expect(tuned["batch.num.messages"] == "2000")
     }
 }

@@ -31,6 +31,32 @@ final class DeliveryCompletion: Sendable {
     }
 }
 
+/// Counts down the delivery reports of one `enqueue(batch:)` and reports once for all of them.
+final class BatchDelivery: Sendable {
+    private struct State {
+        var remaining: Int
+        var failure: KafkaError?
+    }
+
+    private let state: NIOLockedValueBox<State>
+    private let handler: @Sendable (Result<Void, KafkaError>) -> Void
+
+    init(count: Int, handler: @escaping @Sendable (Result<Void, KafkaError>) -> Void) {
+        state = NIOLockedValueBox(State(remaining: count))
+        self.handler = handler
+    }
+
+    func record(_ result: Result<DeliveryReport, KafkaError>) {
+        let outcome = state.withLockedValue { state -> Result<Void, KafkaError>? in
+            if case .failure(let error) = result, state.failure == nil { state.failure = error }
+            state.remaining -= 1
+            guard state.remaining == 0 else { return nil }
+            return state.failure.map { .failure($0) } ?? .success(())
+        }
+        if let outcome { handler(outcome) }
+    }
+}
+
 /// The outcome of one `send`, which the delivery callback may fill before or after the sender waits.
 final class DeliveryPromise: Sendable {
     private enum State {

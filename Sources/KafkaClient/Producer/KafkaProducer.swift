@@ -60,28 +60,45 @@ public final class KafkaProducer: Sendable {
     /// Throws if the producer is closed, the message is invalid, or the task is cancelled while
     /// waiting for room (then the message was not enqueued and `onDelivery` never runs).
     public func enqueue(_ message: ProducerMessage, onDelivery: @escaping @Sendable (Result<DeliveryReport, KafkaError>) -> Void) async throws {
-        let completion = Unmanaged.passRetained(DeliveryCompletion(onDelivery))
-        let headers = makeNativeHeaders(message.headers)
-        var handedOver = false
-        defer {
-            if !handedOver {
-                completion.release()
-                if let headers { rd_kafka_headers_destroy(headers) }
-            }
-        }
-        while true {
+        try await produce(CollectionOfOne(message), completion: DeliveryCompletion(onDelivery))
+    }
+
+    /// Hands records to librdkafka in order and returns once all are queued, waiting while its
+    /// queue is full. `onDelivery` runs once, on the poll thread, when the last of them has its
+    /// delivery report: success if every record was delivered, else the first failure. One call
+    /// per batch instead of per record saves the per-record bookkeeping. Throws like `enqueue`;
+    /// records before the one that failed stay queued and `onDelivery` then never runs.
+    public func enqueue(batch messages: [ProducerMessage], onDelivery: @escaping @Sendable (Result<Void, KafkaError>) -> Void) async throws {
+        guard !messages.isEmpty else { return onDelivery(.success(())) }
+        let batch = BatchDelivery(count: messages.count, handler: onDelivery)
+        try await produce(messages, completion: DeliveryCompletion(batch.record))
+    }
+
+    /// Produces `messages` in order, each carrying one retain of `completion` as its opaque.
+    /// Holds the `accepting` lock across as many records as librdkafka takes at once.
+    private func produce(_ messages: some RandomAccessCollection<ProducerMessage>, completion: DeliveryCompletion) async throws {
+        var next = messages.startIndex
+        while next < messages.endIndex {
             let generation = capacity.generation
             let failure: KafkaError? = accepting.withLockedValue { accepting in
-                guard accepting else {
-                    return KafkaError(code: .destroyed, message: "the producer is closed", context: "producing to \(message.topic)")
+                while next < messages.endIndex {
+                    let message = messages[next]
+                    guard accepting else {
+                        return KafkaError(code: .destroyed, message: "the producer is closed", context: "producing to \(message.topic)")
+                    }
+                    let headers = makeNativeHeaders(message.headers)
+                    let opaque = Unmanaged.passRetained(completion)
+                    guard let error = client.produceOnce(message, headers: headers, opaque: opaque.toOpaque()) else {
+                        next = messages.index(after: next)
+                        continue
+                    }
+                    opaque.release()
+                    if let headers { rd_kafka_headers_destroy(headers) }
+                    return KafkaError(consuming: error, context: "producing to \(message.topic)")
                 }
-                guard let error = client.produceOnce(message, headers: headers, opaque: completion.toOpaque()) else { return nil }
-                return KafkaError(consuming: error, context: "producing to \(message.topic)")
+                return nil
             }
-            guard let failure else {
-                handedOver = true
-                return
-            }
+            guard let failure else { return }
             guard failure.code == .queueFull else { throw client.explain(failure) }
             try await capacity.waitForSpace(after: generation)
             try Task.checkCancellation()

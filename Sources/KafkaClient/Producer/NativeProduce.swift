@@ -11,29 +11,35 @@ extension NativeClient {
         message.topic.withCString { topic in
             withNullableBytes(message.key) { key, keyLength in
                 withNullableBytes(message.value) { value, valueLength in
-                    var fields: [rd_kafka_vu_t] = []
-                    fields.reserveCapacity(8)
-                    fields.append(field(RD_KAFKA_VTYPE_TOPIC) { $0.cstr = topic })
-                    fields.append(field(RD_KAFKA_VTYPE_PARTITION) { $0.i32 = message.partition ?? unassignedPartition })
-                    fields.append(field(RD_KAFKA_VTYPE_MSGFLAGS) { $0.i = RD_KAFKA_MSG_F_COPY })
-                    fields.append(field(RD_KAFKA_VTYPE_OPAQUE) { $0.ptr = opaque })
-                    fields.append(field(RD_KAFKA_VTYPE_VALUE) {
-                        $0.mem.ptr = UnsafeMutableRawPointer(mutating: value)
-                        $0.mem.size = valueLength
-                    })
-                    if message.key != nil {
-                        fields.append(field(RD_KAFKA_VTYPE_KEY) {
-                            $0.mem.ptr = UnsafeMutableRawPointer(mutating: key)
-                            $0.mem.size = keyLength
+                    // On the stack: this runs once per record.
+                    withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 8) { fields in
+                        var count = 0
+                        func add(_ field: rd_kafka_vu_t) {
+                            fields[count] = field
+                            count += 1
+                        }
+                        add(field(RD_KAFKA_VTYPE_TOPIC) { $0.cstr = topic })
+                        add(field(RD_KAFKA_VTYPE_PARTITION) { $0.i32 = message.partition ?? unassignedPartition })
+                        add(field(RD_KAFKA_VTYPE_MSGFLAGS) { $0.i = RD_KAFKA_MSG_F_COPY })
+                        add(field(RD_KAFKA_VTYPE_OPAQUE) { $0.ptr = opaque })
+                        add(field(RD_KAFKA_VTYPE_VALUE) {
+                            $0.mem.ptr = UnsafeMutableRawPointer(mutating: value)
+                            $0.mem.size = valueLength
                         })
+                        if message.key != nil {
+                            add(field(RD_KAFKA_VTYPE_KEY) {
+                                $0.mem.ptr = UnsafeMutableRawPointer(mutating: key)
+                                $0.mem.size = keyLength
+                            })
+                        }
+                        if let timestamp = message.timestamp {
+                            add(field(RD_KAFKA_VTYPE_TIMESTAMP) { $0.i64 = timestamp.milliseconds })
+                        }
+                        if let headers {
+                            add(field(RD_KAFKA_VTYPE_HEADERS) { $0.headers = headers })
+                        }
+                        return rd_kafka_produceva(handle, fields.baseAddress, count)
                     }
-                    if let timestamp = message.timestamp {
-                        fields.append(field(RD_KAFKA_VTYPE_TIMESTAMP) { $0.i64 = timestamp.milliseconds })
-                    }
-                    if let headers {
-                        fields.append(field(RD_KAFKA_VTYPE_HEADERS) { $0.headers = headers })
-                    }
-                    return rd_kafka_produceva(handle, fields, fields.count)
                 }
             }
         }

@@ -66,6 +66,9 @@ public struct KafkaSinkConfig: Sendable, Equatable {
     public var priority: Priority = .normal
     public var buffer = Buffer()
     public var highPriority: HighPriorityLane?
+    /// librdkafka producer properties (`linger.ms`, `batch.num.messages`, …) applied over the
+    /// sink's own, as Vector's `librdkafka_options`: for tuning without a new agent release.
+    public var librdkafkaOptions: [String: String] = [:]
 
     public init(bootstrapServers: [String], topic: TopicTemplate) {
         self.bootstrapServers = bootstrapServers
@@ -122,6 +125,10 @@ extension KafkaSinkConfig {
         config.acks = try reader.choice("acks", ["0": Acks.none, "1": .leader, "all": .all, "-1": .all]) ?? .all
         config.encoding = try reader.choice("encoding", ["json": EventEncoding.json, "raw": .raw]) ?? .json
         config.priority = try reader.choice("priority", ["high": Priority.high, "normal": .normal]) ?? .normal
+        for (name, value) in try reader.values("librdkafka_options") ?? [:] {
+            guard let text = value.text else { throw reader.error("librdkafka_options", "\(name) needs a value") }
+            config.librdkafkaOptions[name] = text
+        }
         if let buffer = try reader.nested("buffer") {
             config.buffer = try Buffer.read(from: buffer)
         }

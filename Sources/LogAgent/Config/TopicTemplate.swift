@@ -46,6 +46,7 @@ public struct TopicTemplate: Sendable, Equatable, CustomStringConvertible {
     /// The topic for an event; nil when a placeholder's field is missing or empty, so the sink
     /// can route such events elsewhere instead of inventing a topic.
     public func render(_ event: LogEvent) -> String? {
+        if segments.count == 1, case .literal(let constant) = segments[0], constant.utf8.count <= 249 { return constant }
         var name = ""
         for segment in segments {
             switch segment {

@@ -12,21 +12,42 @@ public enum EventEncoding: String, Sendable, CaseIterable {
         switch self {
         case .raw: return Array(event.raw.utf8)
         case .json:
-            var members: [(key: String, value: FieldValue)] = [
-                ("timestamp", .string(CivilTime.rfc3339(milliseconds: event.timestamp))),
-                ("host", .string(event.host)),
-                ("source", .string(event.source)),
-            ]
-            if let service = event.service { members.append(("service", .string(service))) }
-            if let severity = event.severity { members.append(("severity", .string(severity.name))) }
-            members.append(("message", .string(event.message)))
-            members.append(("fields", .object(event.fields)))
-            if let parseError = event.parseError {
-                members.append(("raw", .string(event.raw)))
-                members.append(("parse_error", .string(parseError)))
-            }
+            // Written straight into one buffer in the documented member order.
             var output: [UInt8] = []
-            JSONWriter.writeObject(members, to: &output)
+            output.reserveCapacity(2 * event.raw.utf8.count + 64 * event.fields.count + 128)
+            func key(_ name: StaticString) {
+                output.append(output.isEmpty ? UInt8(ascii: "{") : UInt8(ascii: ","))
+                output.append(UInt8(ascii: "\""))
+                output.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+                output.append(contentsOf: "\":".utf8)
+            }
+            key("timestamp")
+            output.append(UInt8(ascii: "\""))
+            CivilTime.writeRFC3339(milliseconds: event.timestamp, to: &output)
+            output.append(UInt8(ascii: "\""))
+            key("host")
+            JSONWriter.writeString(event.host, to: &output)
+            key("source")
+            JSONWriter.writeString(event.source, to: &output)
+            if let service = event.service {
+                key("service")
+                JSONWriter.writeString(service, to: &output)
+            }
+            if let severity = event.severity {
+                key("severity")
+                JSONWriter.writeString(severity.name, to: &output)
+            }
+            key("message")
+            JSONWriter.writeString(event.message, to: &output)
+            key("fields")
+            JSONWriter.write(.object(event.fields), to: &output)
+            if let parseError = event.parseError {
+                key("raw")
+                JSONWriter.writeString(event.raw, to: &output)
+                key("parse_error")
+                JSONWriter.writeString(parseError, to: &output)
+            }
+            output.append(UInt8(ascii: "}"))
             return output
         }
     }

@@ -4,7 +4,7 @@ import NIOConcurrencyHelpers
 /// The pipeline's file source: polls a `FileTailer`, emits its records with receipts that
 /// acknowledge them back to the tailer, and saves checkpoints every `checkpointIntervalMs` and at
 /// shutdown (after the pipeline drained, so the last acknowledgements are in).
-public final class FileSource: EventSource, @unchecked Sendable {
+public final class FileSource: EventSource, ReceiptTarget, @unchecked Sendable {
     // Safe to send: `tailer` is only touched while holding `tailerLock`; the rest is immutable
     // or a locked box.
     private let tailerLock = NIOLock()
@@ -28,7 +28,7 @@ public final class FileSource: EventSource, @unchecked Sendable {
         var lastCheckpoint = WallClock.nowMilliseconds()
         while !Task.isCancelled {
             let now = WallClock.nowMilliseconds()
-            let records = withTailer { $0.poll(now: now) }
+            let (records, backpressured) = withTailer { tailer in (tailer.poll(now: now), tailer.isBackpressured) }
             if now - lastCheckpoint >= checkpointIntervalMs {
                 // A failed save only makes a restart repeat more lines; reading goes on.
                 do {
@@ -39,16 +39,23 @@ public final class FileSource: EventSource, @unchecked Sendable {
                 lastCheckpoint = now
             }
             if records.isEmpty {
-                try? await Task.sleep(for: .milliseconds(pollIntervalMs))
+                // Held back by unacknowledged lines, reading resumes as soon as acknowledgements
+                // come in; waiting a whole poll interval would idle the pipeline.
+                try? await Task.sleep(for: .milliseconds(backpressured ? min(pollIntervalMs, 2) : pollIntervalMs))
                 continue
             }
             let events = records.map { record in
-                PipelineEvent(record.event, receipt: DeliveryReceipt { [acknowledged] in
-                    acknowledged.withLockedValue { $0.append(record.position) }
-                })
+                PipelineEvent(record.event, receipt: DeliveryReceipt(
+                    target: self, token: ReceiptToken(stream: record.position.stream, offset: record.position.endOffset)))
             }
             guard await emitter.emit(events) else { return }
         }
+    }
+
+    /// A line's acknowledgement, from a sink's delivery callback: queued for the tailer, which
+    /// ignores repeats.
+    public func acknowledge(_ token: ReceiptToken) {
+        acknowledged.withLockedValue { $0.append(FilePosition(stream: token.stream, endOffset: token.offset)) }
     }
 
     public func shutdown() async throws {

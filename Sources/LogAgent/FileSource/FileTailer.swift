@@ -58,6 +58,9 @@ public final class FileTailer {
         files.values.map { ($0.path, $0.readOffset) }
     }
 
+    /// Whether reading is stopped until more records are acknowledged.
+    public var isBackpressured: Bool { pendingBytes >= config.maximumPendingBytes }
+
     /// The files currently open, for diagnostics and tests.
     var followedKeys: Set<FileKey> { Set(files.keys) }
 

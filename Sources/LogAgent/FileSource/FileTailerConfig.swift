@@ -16,8 +16,9 @@ public struct FileTailerConfig: Sendable {
     public var idleCloseMs: Int64 = 5000
     public var maximumLineBytes = 256 * 1024
     /// Reading stops while this many bytes of handed-out lines are unacknowledged (it may
-    /// overshoot by one read chunk plus one line).
-    public var maximumPendingBytes = 16 << 20
+    /// overshoot by one read chunk plus one line). Each pending line costs roughly ten times its
+    /// length in agent and librdkafka memory, so this is the main term of the agent's peak RSS.
+    public var maximumPendingBytes = 8 << 20
     public var readChunkBytes = 64 * 1024
     public var multiline: MultilineConfig?
     public var checkpointPath: String

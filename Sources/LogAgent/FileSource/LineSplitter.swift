@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A line (or a joined multiline record) cut from a file, with the byte range it came from:
 /// `end` is the offset right after its terminator, where reading resumes once it is delivered.
 struct FileRecord: Equatable {
@@ -23,16 +29,32 @@ struct LineSplitter {
 
     mutating func feed(_ bytes: [UInt8]) -> [FileRecord] {
         var records: [FileRecord] = []
-        var lineStart = 0
-        for index in bytes.indices where bytes[index] == UInt8(ascii: "\n") {
-            partial.append(contentsOf: bytes[lineStart..<index])
-            lineStart = index + 1
-            records.append(contentsOf: takeOversizedPieces())
-            var text = partial
-            if text.last == UInt8(ascii: "\r") { text.removeLast() }
-            records.append(takePartial(text: text, consumedBytes: partial.count + 1))
+        bytes.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            var lineStart = 0
+            while lineStart < buffer.count,
+                let found = memchr(base + lineStart, 0x0A, buffer.count - lineStart)
+            {
+                let index = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                if partial.isEmpty, index - lineStart <= maximumLineBytes {
+                    // The common case: the whole line is in this chunk, so its text is made
+                    // straight from the read buffer without a copy into `partial`.
+                    var line = UnsafeBufferPointer(rebasing: buffer[lineStart..<index])
+                    if line.last == UInt8(ascii: "\r") { line = UnsafeBufferPointer(rebasing: line.dropLast()) }
+                    records.append(take(text: line, consumedBytes: index + 1 - lineStart))
+                } else {
+                    partial.append(contentsOf: buffer[lineStart..<index])
+                    records.append(contentsOf: takeOversizedPieces())
+                    var text = partial
+                    if text.last == UInt8(ascii: "\r") { text.removeLast() }
+                    let consumed = partial.count + 1
+                    partial.removeAll(keepingCapacity: true)
+                    records.append(text.withUnsafeBufferPointer { take(text: $0, consumedBytes: consumed) })
+                }
+                lineStart = index + 1
+            }
+            partial.append(contentsOf: buffer[lineStart...])
         }
-        partial.append(contentsOf: bytes[lineStart...])
         records.append(contentsOf: takeOversizedPieces())
         return records
     }
@@ -40,7 +62,9 @@ struct LineSplitter {
     /// The unterminated tail as a record (for a file that will not grow any more), if any.
     mutating func flush() -> FileRecord? {
         guard !partial.isEmpty else { return nil }
-        return takePartial(text: partial, consumedBytes: partial.count)
+        let text = partial
+        partial.removeAll(keepingCapacity: true)
+        return text.withUnsafeBufferPointer { take(text: $0, consumedBytes: text.count) }
     }
 
     private mutating func takeOversizedPieces() -> [FileRecord] {
@@ -48,18 +72,15 @@ struct LineSplitter {
         while partial.count > maximumLineBytes {
             let piece = Array(partial.prefix(maximumLineBytes))
             partial.removeFirst(maximumLineBytes)
-            let start = partialStart
-            partialStart += UInt64(maximumLineBytes)
-            pieces.append(FileRecord(text: String(decoding: piece, as: UTF8.self), start: start, end: partialStart))
+            pieces.append(piece.withUnsafeBufferPointer { take(text: $0, consumedBytes: maximumLineBytes) })
         }
         return pieces
     }
 
-    private mutating func takePartial(text: [UInt8], consumedBytes: Int) -> FileRecord {
+    private mutating func take(text: UnsafeBufferPointer<UInt8>, consumedBytes: Int) -> FileRecord {
         let record = FileRecord(
             text: String(decoding: text, as: UTF8.self), start: partialStart, end: partialStart + UInt64(consumedBytes))
         partialStart = record.end
-        partial.removeAll(keepingCapacity: true)
         return record
     }
 }

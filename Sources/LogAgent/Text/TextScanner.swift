@@ -70,7 +70,9 @@ struct TextScanner {
     }
 
     /// Bytes up to (not including) the first byte in `terminators` or the end; may be empty.
-    mutating func token(until terminators: Set<UInt8>) -> String {
+    /// (An array: a linear search over the two or three terminators callers pass is cheaper than
+    /// building and hashing into a Set for every token.)
+    mutating func token(until terminators: [UInt8]) -> String {
         let start = position
         while let byte = current, !terminators.contains(byte) { position += 1 }
         return String(decoding: bytes[start..<position], as: UTF8.self)
@@ -78,16 +80,21 @@ struct TextScanner {
 
     /// A month name (`Oct`, `October`, any case) as 1–12.
     mutating func monthName() -> Int? {
-        let names = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
-        let fullNames = ["january", "february", "march", "april", "may", "june", "july", "august", "september",
-                         "october", "november", "december"]
         let start = position
         while let byte = current, (byte | 0x20) >= 0x61, (byte | 0x20) <= 0x7A { position += 1 }
-        let word = String(decoding: bytes[start..<position], as: UTF8.self).lowercased()
-        if let index = names.firstIndex(of: word) ?? fullNames.firstIndex(of: word) { return index + 1 }
+        let word = bytes[start..<position]
+        for (index, name) in Self.monthNames.enumerated() where word.count == 3 || word.count == name.count {
+            if zip(word, name).allSatisfy({ $0 | 0x20 == $1 }) { return index + 1 }
+        }
         position = start
         return nil
     }
+
+    /// Full lowercase month names; their first three letters are the abbreviations.
+    private static let monthNames: [[UInt8]] = [
+        "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+        "december",
+    ].map { Array($0.utf8) }
 
     /// `Z`, `z`, `UTC`, `GMT`, `±hh:mm`, `±hhmm` or `±hh` as seconds east of UTC.
     mutating func zoneOffset() -> Int? {

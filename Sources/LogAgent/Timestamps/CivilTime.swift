@@ -47,13 +47,34 @@ public struct CivilTime: Sendable, Equatable {
 
     /// `2000-10-10T20:55:36.000Z`.
     public static func rfc3339(milliseconds: Int64) -> String {
+        var bytes: [UInt8] = []
+        writeRFC3339(milliseconds: milliseconds, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends `rfc3339(milliseconds:)` as UTF-8, for encoders that build bytes.
+    static func writeRFC3339(milliseconds: Int64, to output: inout [UInt8]) {
         let time = CivilTime(utcMilliseconds: milliseconds)
-        func pad(_ value: Int, _ width: Int) -> String {
-            let digits = String(value)
-            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        func pad(_ value: Int, _ width: Int) {
+            let start = output.count
+            JSONWriter.writeInteger(Int64(value), to: &output)
+            let written = output.count - start
+            if written < width { output.insert(contentsOf: repeatElement(UInt8(ascii: "0"), count: width - written), at: start) }
         }
-        return "\(pad(time.year, 4))-\(pad(time.month, 2))-\(pad(time.day, 2))T\(pad(time.hour, 2)):"
-            + "\(pad(time.minute, 2)):\(pad(time.second, 2)).\(pad(time.millisecond, 3))Z"
+        pad(time.year, 4)
+        output.append(UInt8(ascii: "-"))
+        pad(time.month, 2)
+        output.append(UInt8(ascii: "-"))
+        pad(time.day, 2)
+        output.append(UInt8(ascii: "T"))
+        pad(time.hour, 2)
+        output.append(UInt8(ascii: ":"))
+        pad(time.minute, 2)
+        output.append(UInt8(ascii: ":"))
+        pad(time.second, 2)
+        output.append(UInt8(ascii: "."))
+        pad(time.millisecond, 3)
+        output.append(UInt8(ascii: "Z"))
     }
 
     static func isLeapYear(_ year: Int) -> Bool { year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) }

@@ -7,6 +7,8 @@
 /// status its severity: 5xx error, 4xx warning, else info. Text after the user agent (custom
 /// formats) is ignored.
 public struct AccessLogParser: FieldParser {
+    private static let timeParser = TimestampParser(formats: [.commonLog])
+
     public init() {}
 
     public func parse(_ text: String, reference: Int64) throws(FieldParseError) -> ParsedRecord {
@@ -25,7 +27,7 @@ public struct AccessLogParser: FieldParser {
         guard scanner.skip(UInt8(ascii: "[")) else { throw FieldParseError("missing [time]") }
         let timeText = scanner.token(until: [UInt8(ascii: "]")])
         guard scanner.skip(UInt8(ascii: "]")), scanner.skipSpaces(),
-            let timestamp = TimestampParser(formats: [.commonLog]).parse(timeText, reference: reference)
+            let timestamp = Self.timeParser.parse(timeText, reference: reference)
         else { throw FieldParseError("invalid time '\(timeText)'") }
         let request = try quoted(&scanner, name: "request")
         fields["request"] = .string(request)
@@ -61,6 +63,14 @@ public struct AccessLogParser: FieldParser {
     /// as written.
     private func quoted(_ scanner: inout TextScanner, name: String) throws(FieldParseError) -> String {
         guard scanner.skip(UInt8(ascii: "\"")) else { throw FieldParseError("missing quoted \(name)") }
+        // Usually nothing is escaped: then the value is the bytes up to the closing quote.
+        let start = scanner.position
+        if let end = scanner.bytes[start...].firstIndex(where: { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }),
+            scanner.bytes[end] == UInt8(ascii: "\"")
+        {
+            scanner.position = end + 1
+            return String(decoding: scanner.bytes[start..<end], as: UTF8.self)
+        }
         var value: [UInt8] = []
         while let byte = scanner.current {
             scanner.position += 1

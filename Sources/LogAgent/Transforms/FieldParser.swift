@@ -51,6 +51,8 @@ public struct ParseTransform: EventTransform {
             let record = try parser.parse(text, reference: event.timestamp)
             if let target {
                 event.setField(target, to: .object(record.fields))
+            } else if event.fields.isEmpty {
+                event.fields = record.fields
             } else {
                 event.fields.merge(record.fields) { _, parsed in parsed }
             }
