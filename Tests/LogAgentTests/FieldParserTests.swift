@@ -55,6 +55,14 @@ import Testing
         #expect(throws: FieldParseError("pattern does not match")) { try parser.parse("no", reference: 0) }
     }
 
+    @Test func regexGroupNamesMayHaveUnderscores() throws {
+        // ICU refuses `_` in group names; nginx-style field names need it.
+        let parser = RegexParser(regex: try LogRegex(#"rt=(?<request_time>[0-9.]+) up=(?P<upstream_time>[0-9.]+)(?<=\d)"#))
+        #expect(parser.regex.groupNames == ["request_time", "upstream_time"])
+        let record = try parser.parse("GET / rt=0.120 up=0.100", reference: 0)
+        #expect(record.fields == ["request_time": "0.120", "upstream_time": "0.100"])
+    }
+
     @Test func parseIntoTargetAndFromAnotherField() throws {
         let transform = ParseTransform(name: "p", parser: LogfmtParser(), source: .field(["payload"]), target: ["parsed", "kv"])
         var event = LogEvent(timestamp: 0, host: "h", source: "s", message: "m")
