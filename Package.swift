@@ -115,6 +115,7 @@ let package = Package(
         .target(
             name: "StreamProcessing",
             dependencies: [
+                "JSONQuoting",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -124,6 +125,8 @@ let package = Package(
 
         // MARK: Console: consumer lag verdicts and the operator web console
         .target(name: "LagHealth"),
+        // JSON string quoting, one implementation for the agent and the processor.
+        .target(name: "JSONQuoting"),
         .target(
             name: "Console",
             dependencies: [
@@ -142,7 +145,7 @@ let package = Package(
         .target(
             name: "LogAgent",
             dependencies: [
-                "CCRC32C",
+                "CCRC32C", "JSONQuoting",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

@@ -1,3 +1,5 @@
+import JSONQuoting
+
 /// Writes JSON text (RFC 8259) deterministically: object keys sorted by their UTF-8 bytes, so the
 /// same value always encodes to the same bytes; non-finite doubles, which JSON cannot express,
 /// become `null`.
@@ -41,39 +43,7 @@ enum JSONWriter {
     }
 
     static func writeString(_ text: String, to output: inout [UInt8]) {
-        output.append(UInt8(ascii: "\""))
-        var text = text
-        text.withUTF8 { bytes in
-            // Copies runs of bytes that need no escaping at once; only the rare escaped byte goes
-            // through the switch.
-            var runStart = 0
-            for index in bytes.indices {
-                let byte = bytes[index]
-                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-                output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
-                runStart = index + 1
-                writeEscaped(byte, to: &output)
-            }
-            output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
-        }
-        output.append(UInt8(ascii: "\""))
-    }
-
-    private static func writeEscaped(_ byte: UInt8, to output: inout [UInt8]) {
-        switch byte {
-        case UInt8(ascii: "\""): output.append(contentsOf: "\\\"".utf8)
-        case UInt8(ascii: "\\"): output.append(contentsOf: "\\\\".utf8)
-        case 0x0A: output.append(contentsOf: "\\n".utf8)
-        case 0x0D: output.append(contentsOf: "\\r".utf8)
-        case 0x09: output.append(contentsOf: "\\t".utf8)
-        case 0x08: output.append(contentsOf: "\\b".utf8)
-        case 0x0C: output.append(contentsOf: "\\f".utf8)
-        default:
-            let hex: StaticString = "0123456789abcdef"
-            output.append(contentsOf: "\\u00".utf8)
-            output.append(hex.utf8Start[Int(byte >> 4)])
-            output.append(hex.utf8Start[Int(byte & 0x0F)])
-        }
+        JSONQuoting.appendQuoted(text, to: &output)
     }
 
     /// Writes an integer in decimal without building a String.

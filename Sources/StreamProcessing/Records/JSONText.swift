@@ -1,3 +1,5 @@
+import JSONQuoting
+
 /// Writes JSON text for flat field maps, byte for byte what `JSONEncoder` with sorted keys and unescaped
 /// slashes writes, without its per-value boxing: sinks format every event this way, so it is on the hot path.
 public enum JSONText {
@@ -44,32 +46,7 @@ public enum JSONText {
         return output
     }
 
-    /// Runs of plain bytes are copied whole; only ASCII bytes are ever escaped.
     static func appendQuoted(_ text: String, to output: inout [UInt8]) {
-        output.append(UInt8(ascii: "\""))
-        var text = text
-        text.withUTF8 { bytes in
-            var runStart = 0
-            for index in bytes.indices {
-                let byte = bytes[index]
-                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-                output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
-                runStart = index + 1
-                switch byte {
-                case UInt8(ascii: "\""): output += #"\""#.utf8
-                case UInt8(ascii: "\\"): output += #"\\"#.utf8
-                case 0x0A: output += #"\n"#.utf8
-                case 0x0D: output += #"\r"#.utf8
-                case 0x09: output += #"\t"#.utf8
-                case 0x08: output += #"\b"#.utf8
-                case 0x0C: output += #"\f"#.utf8
-                default:
-                    let hex = String(byte, radix: 16)
-                    output += (#"\u"# + String(repeating: "0", count: 4 - hex.count) + hex).utf8
-                }
-            }
-            output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
-        }
-        output.append(UInt8(ascii: "\""))
+        JSONQuoting.appendQuoted(text, to: &output)
     }
 }
