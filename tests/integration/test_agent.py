@@ -471,7 +471,7 @@ def test_disk_buffer_rides_out_a_broker_outage_with_flat_memory_and_loses_nothin
 
 
 @pytest.mark.timeout(240)
-def test_disk_buffer_kill9_loses_nothing_and_repeats_only_a_contiguous_stretch(bootstrap, tmp_path, agents):
+def test_disk_buffer_kill9_loses_nothing_and_repeats_at_most_two_stretches(bootstrap, tmp_path, agents):
     topic = unique_topic("agent-disk-kill9")
     create_topic(bootstrap, topic, partitions=2)
     log = tmp_path / "access.log"
