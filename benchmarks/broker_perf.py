@@ -12,6 +12,7 @@ import argparse
 import multiprocessing
 import os
 import random
+import resource
 import shutil
 import socket
 import statistics
@@ -115,6 +116,12 @@ def consume_throughput(bootstrap, topic, count, broker_pid):
     return elapsed, cpu
 
 
+def _own_cpu_seconds():
+    """User+system CPU of this process, every thread (librdkafka's included)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _e2e_consumer(bootstrap, topic, total, seconds, fetch_wait_ms, ready, results):
     """Runs in its own process, so the producer's pacing loop cannot starve it of the GIL."""
     consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"e2e-{time.time()}", "enable.auto.commit": False,
@@ -122,6 +129,7 @@ def _e2e_consumer(bootstrap, topic, total, seconds, fetch_wait_ms, ready, result
     consumer.assign([TopicPartition(topic, 0, OFFSET_END)])
     consumer.poll(1.0)
     ready.set()
+    cpu0 = _own_cpu_seconds()
     latencies = []
     deadline = time.time() + seconds + 15
     # poll() returns as soon as one record is there; consume(n, t) would wait to fill a batch
@@ -130,8 +138,9 @@ def _e2e_consumer(bootstrap, topic, total, seconds, fetch_wait_ms, ready, result
         message = consumer.poll(0.1)
         if message is not None and message.error() is None:
             latencies.append(time.perf_counter_ns() - int(message.value()[:20]))
+    cpu = _own_cpu_seconds() - cpu0
     consumer.close()
-    results.put(latencies)
+    results.put((latencies, cpu))
 
 
 def end_to_end_latency(bootstrap, topic, rate, seconds, linger_ms, fetch_wait_ms, acks, broker_pid):
@@ -144,7 +153,7 @@ def end_to_end_latency(bootstrap, topic, rate, seconds, linger_ms, fetch_wait_ms
     ready.wait(30)
     producer = Producer({"bootstrap.servers": bootstrap, "acks": acks, "linger.ms": linger_ms, "socket.nagle.disable": True})
     padding = b" " * 180
-    cpu0 = cpu_seconds(broker_pid)
+    cpu0, producer_cpu0 = cpu_seconds(broker_pid), _own_cpu_seconds()
     start = time.perf_counter()
     for i in range(total):
         delay = start + i / rate - time.perf_counter()
@@ -153,14 +162,16 @@ def end_to_end_latency(bootstrap, topic, rate, seconds, linger_ms, fetch_wait_ms
         producer.produce(topic, b"%020d" % time.perf_counter_ns() + padding)
         producer.poll(0)
     producer.flush(30)
-    broker_cpu_share = (cpu_seconds(broker_pid) - cpu0) / (time.perf_counter() - start)
-    latencies = results.get(timeout=seconds + 30)
+    elapsed = time.perf_counter() - start
+    broker_cpu_share = (cpu_seconds(broker_pid) - cpu0) / elapsed
+    producer_cpu_share = (_own_cpu_seconds() - producer_cpu0) / elapsed
+    latencies, consumer_cpu = results.get(timeout=seconds + 30)
     reader.join(10)
     if len(latencies) < total * 0.99:
         raise SystemExit(f"e2e: received {len(latencies)} of {total}")
     latencies.sort()
     pick = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] / 1e6
-    return pick(0.5), pick(0.99), pick(0.999), broker_cpu_share
+    return pick(0.5), pick(0.99), pick(0.999), broker_cpu_share, producer_cpu_share, consumer_cpu / elapsed
 
 
 def main():
@@ -170,7 +181,10 @@ def main():
     parser.add_argument("--e2e-rate", type=int, default=10_000)
     parser.add_argument("--e2e-seconds", type=int, default=5)
     parser.add_argument("--broker-config", help="YAML broker config, e.g. with acks.all.fsync: false to compare")
+    parser.add_argument("--phases", default="throughput,e2e", help="comma-separated: throughput, e2e (default both)")
+    parser.add_argument("--e2e-linger", default="5,0", help="comma-separated linger.ms values for the e2e phase")
     args = parser.parse_args()
+    phases = set(args.phases.split(","))
 
     data_dir = tempfile.mkdtemp(prefix="logport-perf-")
     port = free_port()
@@ -178,27 +192,33 @@ def main():
     bootstrap = f"127.0.0.1:{port}"
     try:
         admin = AdminClient({"bootstrap.servers": bootstrap})
-        for name in ["perf-acks-all", "perf-acks-1", "perf-e2e-5", "perf-e2e-0"]:
+        lingers = [int(value) for value in args.e2e_linger.split(",")]
+        for name in ["perf-acks-all", "perf-acks-1"] + [f"perf-e2e-{linger}" for linger in lingers]:
             admin.create_topics([NewTopic(name, 1, 1)])[name].result(15)
         lines = log_lines(args.records)
         mb = sum(len(line) for line in lines) / 1e6
         print(f"# logport broker benchmark: {args.records} records of 200 bytes ({mb:.0f} MB), 1 partition, uncompressed")
         print(f"# binary {args.binary}, librdkafka via confluent-kafka, broker on 127.0.0.1:{port}"
               + (f", config {args.broker_config}" if args.broker_config else ""))
-        rows = []
-        for acks, topic in [("all", "perf-acks-all"), ("1", "perf-acks-1")]:
-            elapsed, cpu = produce_throughput(bootstrap, topic, lines, acks, 5, broker.pid)
-            rows.append((f"produce acks={acks}", args.records / elapsed, mb / elapsed, cpu / args.records * 1e6))
-        elapsed, cpu = consume_throughput(bootstrap, "perf-acks-all", args.records, broker.pid)
-        rows.append(("consume", args.records / elapsed, mb / elapsed, cpu / args.records * 1e6))
-        print(f"{'phase':<20}{'records/s':>14}{'MB/s':>10}{'broker CPU s / 1M records':>28}")
-        for name, rate, mbs, cpu in rows:
-            print(f"{name:<20}{rate:>14,.0f}{mbs:>10.1f}{cpu:>28.3f}")
-        print(f"\n{'end-to-end latency':<52}{'p50 ms':>9}{'p99 ms':>9}{'p99.9 ms':>10}{'broker CPU':>12}")
-        for linger, topic in [(5, "perf-e2e-5"), (0, "perf-e2e-0")]:
-            p50, p99, p999, cpu = end_to_end_latency(bootstrap, topic, args.e2e_rate, args.e2e_seconds, linger, 10, "all", broker.pid)
-            label = f"{args.e2e_rate}/s acks=all linger.ms={linger} fetch.wait.max.ms=10"
-            print(f"{label:<52}{p50:>9.2f}{p99:>9.2f}{p999:>10.2f}{cpu:>11.0%}")
+        if "throughput" in phases:
+            rows = []
+            for acks, topic in [("all", "perf-acks-all"), ("1", "perf-acks-1")]:
+                elapsed, cpu = produce_throughput(bootstrap, topic, lines, acks, 5, broker.pid)
+                rows.append((f"produce acks={acks}", args.records / elapsed, mb / elapsed, cpu / args.records * 1e6))
+            elapsed, cpu = consume_throughput(bootstrap, "perf-acks-all", args.records, broker.pid)
+            rows.append(("consume", args.records / elapsed, mb / elapsed, cpu / args.records * 1e6))
+            print(f"{'phase':<20}{'records/s':>14}{'MB/s':>10}{'broker CPU s / 1M records':>28}")
+            for name, rate, mbs, cpu in rows:
+                print(f"{name:<20}{rate:>14,.0f}{mbs:>10.1f}{cpu:>28.3f}")
+        if "e2e" in phases:
+            # CPU columns: share of one core over the run (broker; the producer and consumer processes).
+            print(f"\n{'end-to-end latency':<52}{'p50 ms':>9}{'p99 ms':>9}{'p99.9 ms':>10}{'broker CPU':>12}{'producer':>10}{'consumer':>10}")
+            for linger in lingers:
+                topic = f"perf-e2e-{linger}"
+                p50, p99, p999, cpu, producer_cpu, consumer_cpu = end_to_end_latency(
+                    bootstrap, topic, args.e2e_rate, args.e2e_seconds, linger, 10, "all", broker.pid)
+                label = f"{args.e2e_rate}/s acks=all linger.ms={linger} fetch.wait.max.ms=10"
+                print(f"{label:<52}{p50:>9.2f}{p99:>9.2f}{p999:>10.2f}{cpu:>11.0%}{producer_cpu:>10.0%}{consumer_cpu:>10.0%}", flush=True)
     finally:
         broker.terminate()
         try:

@@ -44,6 +44,9 @@ public struct BrokerConfig: Sendable, Equatable {
     /// Kafka relies on replication instead and never fsyncs on the produce path; a single node has
     /// no replicas, so by default we fsync (with group commit: one fsync serves every waiting producer).
     public var acksAllFsync = true
+    /// `log.writer.threads` (ours): threads that append produced records, each partition always on
+    /// the same one (in order, fsynced in group commits). Default: one per core, at most 8.
+    public var logWriterThreads = min(8, max(1, ProcessInfo.processInfo.activeProcessorCount))
 
     /// `group.initial.rebalance.delay.ms`, `group.min.session.timeout.ms`, `group.max.session.timeout.ms`,
     /// `group.max.size`, `offsets.retention.minutes`, `offsets.retention.check.interval.ms`,
@@ -194,6 +197,7 @@ extension BrokerConfig {
         case "delete.topic.enable": deleteTopicEnable = try bool()
         case "log.retention.check.interval.ms": retentionCheckIntervalMs = Int64(try int(100...Int.max))
         case "acks.all.fsync": acksAllFsync = try bool()
+        case "log.writer.threads": logWriterThreads = try int(1...256)
         case "metrics.listen":
             let (host, port) = try Self.parseEndpoint(value, key: key)
             metricsListen = HostPort(host: host, port: port)

@@ -46,11 +46,14 @@ final class AppendNotifier: Sendable {
         state.withLockedValue { state in Snapshot(counts: keys.map { state.appendCounts[$0, default: 0] }) }
     }
 
-    /// Returns when one of `keys` gets an append after `snapshot`, or after `timeout`.
-    func wait(for keys: [TopicPartitionKey], since snapshot: Snapshot, timeout: TimeAmount, on eventLoop: EventLoop) async {
+    /// Returns when one of `keys` gets an append after `snapshot`, or after `timeout`. Call it on a
+    /// task running on `eventLoop` (the connection's): the timeout is then scheduled and cancelled
+    /// there without waking another thread, and an early wake-up leaves no timer behind.
+    func wait(for keys: [TopicPartitionKey], since snapshot: Snapshot, timeout: TimeAmount, on eventLoop: any EventLoop) async {
         guard timeout > .zero, !keys.isEmpty else { return }
         let waiter = Waiter()
         let id = ObjectIdentifier(waiter)
+        var timer: Scheduled<Void>?
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             waiter.install(continuation)
             let missedAppend = state.withLockedValue { state -> Bool in
@@ -61,9 +64,10 @@ final class AppendNotifier: Sendable {
             if missedAppend {
                 waiter.fire()
             } else {
-                eventLoop.scheduleTask(in: timeout) { waiter.fire() }
+                timer = eventLoop.scheduleTask(in: timeout) { waiter.fire() }
             }
         }
+        timer?.cancel()
         state.withLockedValue { state in
             for key in keys {
                 state.waiters[key]?[id] = nil

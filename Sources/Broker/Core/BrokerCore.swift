@@ -8,7 +8,8 @@ import NIOPosix
 
 /// The state every API handler shares: configuration, the topic catalog and logs, producer ids,
 /// and the notifier that wakes long-polling fetches. Storage calls go through `io`, which runs them
-/// on the broker's storage threads so no event loop ever blocks on a disk.
+/// on the broker's storage threads, and appends through `writers`, so no event loop ever blocks on
+/// a disk.
 final class BrokerCore: Sendable {
     let config: BrokerConfig
     let storage: any TopicStorage
@@ -20,14 +21,17 @@ final class BrokerCore: Sendable {
     let groups: GroupCoordinatorService
     let logger: Logger
     let metrics: BrokerMetrics
-    /// Where long-poll timeouts are scheduled.
+    /// Where group-coordinator timeouts are scheduled.
     let timerEventLoop: any EventLoop
+    /// The threads that append produced records (in order per partition, with group commit).
+    let writers: PartitionWriters
     private let ioPool: NIOThreadPool
 
     init(
         config: BrokerConfig, storage: any TopicStorage, clusterID: String, producerIDs: ProducerIDAllocator,
-        ioPool: NIOThreadPool, timerEventLoop: any EventLoop, metrics: BrokerMetrics, logger: Logger
+        ioPool: NIOThreadPool, writers: PartitionWriters, timerEventLoop: any EventLoop, metrics: BrokerMetrics, logger: Logger
     ) {
+        self.writers = writers
         self.config = config
         self.metrics = metrics
         self.timerEventLoop = timerEventLoop

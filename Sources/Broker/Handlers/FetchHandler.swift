@@ -40,7 +40,7 @@ struct FetchHandler: ApiHandler {
         // Not enough data: give back the regions we will not send and wait for appends.
         first.release()
         let deadline = NIODeadline.now() + .milliseconds(waitMs)
-        let eventLoop = context.broker.timerEventLoop
+        let eventLoop = context.eventLoop
         return .later { [snapshot] in
             var snapshot = snapshot
             while true {

@@ -1,5 +1,6 @@
 import KafkaProtocol
 import KafkaRecords
+import NIOConcurrencyHelpers
 import NIOCore
 
 #if canImport(Glibc)
@@ -11,7 +12,9 @@ import Glibc
 /// records are never decompressed or re-encoded on this path.
 ///
 /// acks=0 gets no response, acks=1 is answered once the batch is in the log, acks=all once it is
-/// also fsynced (`acks.all.fsync`, group-committed with every other waiting producer).
+/// also fsynced (`acks.all.fsync`, group-committed with every other waiting producer). Appends run
+/// on the partitions' writer threads (`PartitionWriters`), so the connection's next request is
+/// read while this one is written, and its appends still follow this one's.
 struct ProduceHandler: ApiHandler {
     /// v0–2 carry magic 0/1 message sets, converted to v2 batches on the way in (as Kafka does);
     /// v10/v11 differ from v9 only in leader hints and error codes this broker never sends.
@@ -25,36 +28,54 @@ struct ProduceHandler: ApiHandler {
         if request.transactionalId != nil {
             return .now(Self.respondToAll(request, error: .transactionalIDAuthorizationFailed, message: "transactions are not supported yet"))
         }
-        let appended: [PartitionAppend] = try await broker.io {
-            let wallClock = Self.wallClockMilliseconds()
-            var results: [PartitionAppend] = []
-            for (topicIndex, topic) in request.topicData.enumerated() {
-                let counters = broker.metrics.topic(topic.name)
-                for partition in topic.partitionData {
+        // Each partition's append runs on its writer thread, in arrival order; this event loop only
+        // submits and goes on to the connection's next request.
+        let waitsForFsync = request.acks == -1 && broker.config.acksAllFsync
+        let acceptsLegacy = context.apiVersion < 3
+        let wallClock = Self.wallClockMilliseconds()
+        var partitionCount = 0
+        for topic in request.topicData { partitionCount += topic.partitionData.count }
+        let outcome = PartitionAppends(count: partitionCount)
+        var slot = 0
+        for (topicIndex, topic) in request.topicData.enumerated() {
+            let counters = broker.metrics.topic(topic.name)
+            for partition in topic.partitionData {
+                let position = slot
+                slot += 1
+                let key = TopicPartitionKey(topic: topic.name, partition: partition.index.rawValue)
+                let submitted = broker.writers.submit(key) {
                     let result = Self.append(
-                        partition, topic: topic.name, topicIndex: topicIndex, acceptsLegacy: context.apiVersion < 3, broker: broker,
+                        partition, topic: topic.name, topicIndex: topicIndex, acceptsLegacy: acceptsLegacy, broker: broker,
                         counters: counters, now: wallClock)
-                    // Waiting consumers wake from here, not after this task is back on its event loop.
-                    if result.appended != nil {
-                        broker.appendNotifier.notify(TopicPartitionKey(topic: topic.name, partition: partition.index.rawValue))
+                    guard let (log, endOffset) = result.appended else {
+                        outcome.complete(position, with: result)
+                        return nil
                     }
-                    results.append(result)
+                    // Waiting consumers wake from here, before any fsync.
+                    broker.appendNotifier.notify(key)
+                    guard waitsForFsync else {
+                        outcome.complete(position, with: result)
+                        return nil
+                    }
+                    log.whenSynced(upTo: endOffset) { failure in
+                        var answer = result
+                        if let failure {
+                            broker.logger.error("fsync of \(key) failed; answering KAFKA_STORAGE_ERROR: \(failure)")
+                            answer.response.errorCode = .kafkaStorageError
+                            answer.response.errorMessage = "records were written but could not be synced to disk: \(failure)"
+                        }
+                        outcome.complete(position, with: answer)
+                    }
+                    return log
+                }
+                if !submitted {
+                    outcome.complete(position, with: Self.rejected(partition, topicIndex: topicIndex, .kafkaStorageError,
+                                                                   "the broker is shutting down; retry on its restart"))
                 }
             }
-            return results
         }
-        switch request.acks {
-        case 0:
-            return .noResponse
-        case -1 where broker.config.acksAllFsync:
-            return .later {
-                var appended = appended
-                await Self.waitForDurability(&appended, context: context)
-                return Self.response(request, appended)
-            }
-        default:
-            return .now(Self.response(request, appended))
-        }
+        if request.acks == 0 { return .noResponse }
+        return .later { Self.response(request, await outcome.all()) }
     }
 
     func forEachError(in response: ProduceResponse, _ body: (ErrorCode) -> Void) {
@@ -71,6 +92,16 @@ struct ProduceHandler: ApiHandler {
         var appended: (log: any PartitionStorage, endOffset: Offset)?
     }
 
+    private static func rejected(
+        _ partition: ProduceRequest.PartitionProduceData, topicIndex: Int, _ code: ErrorCode, _ message: String
+    ) -> PartitionAppend {
+        PartitionAppend(
+            topicIndex: topicIndex,
+            response: .init(index: partition.index, errorCode: code, baseOffset: Offset(-1), errorMessage: message),
+            appended: nil)
+    }
+
+    /// Validates and appends one partition's records (on its writer thread).
     private static func append(
         _ partition: ProduceRequest.PartitionProduceData, topic: String, topicIndex: Int, acceptsLegacy: Bool, broker: BrokerCore,
         counters: BrokerMetrics.TopicCounters, now: Int64
@@ -80,10 +111,8 @@ struct ProduceHandler: ApiHandler {
             response: .init(index: partition.index, errorCode: .none, baseOffset: Offset(-1)),
             appended: nil)
         func fail(_ code: ErrorCode, _ message: String) -> PartitionAppend {
-            result.response.errorCode = code
-            result.response.errorMessage = message
             broker.logger.debug("produce to \(topic)-\(partition.index) rejected: \(message)")
-            return result
+            return rejected(partition, topicIndex: topicIndex, code, message)
         }
         guard let log = broker.storage.partitionStorage(topic: topic, index: partition.index) else {
             return fail(.unknownTopicOrPartition, "topic \(topic) partition \(partition.index) does not exist")
@@ -127,21 +156,7 @@ struct ProduceHandler: ApiHandler {
         }
     }
 
-    private static func waitForDurability(_ appended: inout [PartitionAppend], context: RequestContext) async {
-        for position in appended.indices {
-            guard let (log, endOffset) = appended[position].appended else { continue }
-            let failure: Error? = await withCheckedContinuation { continuation in
-                log.whenDurable(upTo: endOffset) { error in continuation.resume(returning: error) }
-            }
-            if let failure {
-                context.logger.error("fsync failed; answering KAFKA_STORAGE_ERROR: \(failure)")
-                appended[position].response.errorCode = .kafkaStorageError
-                appended[position].response.errorMessage = "records were written but could not be synced to disk: \(failure)"
-            }
-        }
-    }
-
-    private static func response(_ request: ProduceRequest, _ appended: [PartitionAppend]) -> ProduceResponse {
+    private static func response(_ request: ProduceRequest, _ appended: some Sequence<PartitionAppend>) -> ProduceResponse {
         var topics = request.topicData.map { ProduceResponse.TopicProduceResponse(name: $0.name, partitionResponses: []) }
         for result in appended {
             topics[result.topicIndex].partitionResponses.append(result.response)
@@ -161,5 +176,45 @@ struct ProduceHandler: ApiHandler {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)
         return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000
+    }
+}
+
+/// The outcomes of one request's partitions, filled in by writer threads in any order; `all()`
+/// returns them in request order once the last one is in, with a single wake-up of the waiting task.
+private final class PartitionAppends: Sendable {
+    private struct State {
+        var results: [ProduceHandler.PartitionAppend?]
+        var remaining: Int
+        var waiter: CheckedContinuation<[ProduceHandler.PartitionAppend], Never>?
+    }
+
+    private let state: NIOLockedValueBox<State>
+
+    init(count: Int) {
+        state = NIOLockedValueBox(State(results: Array(repeating: nil, count: count), remaining: count, waiter: nil))
+    }
+
+    func complete(_ position: Int, with result: ProduceHandler.PartitionAppend) {
+        let finished = state.withLockedValue { state -> (CheckedContinuation<[ProduceHandler.PartitionAppend], Never>, [ProduceHandler.PartitionAppend])? in
+            state.results[position] = result
+            state.remaining -= 1
+            guard state.remaining == 0, let waiter = state.waiter else { return nil }
+            state.waiter = nil
+            return (waiter, state.results.map { $0! })
+        }
+        if let (waiter, results) = finished { waiter.resume(returning: results) }
+    }
+
+    func all() async -> [ProduceHandler.PartitionAppend] {
+        await withCheckedContinuation { continuation in
+            let ready = state.withLockedValue { state -> [ProduceHandler.PartitionAppend]? in
+                guard state.remaining == 0 else {
+                    state.waiter = continuation
+                    return nil
+                }
+                return state.results.map { $0! }
+            }
+            if let ready { continuation.resume(returning: ready) }
+        }
     }
 }

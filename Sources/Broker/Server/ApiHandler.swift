@@ -33,6 +33,8 @@ enum HandlerOutcome<Response: Sendable>: Sendable {
 /// What a handler knows about the request beyond its body.
 struct RequestContext: Sendable {
     let broker: BrokerCore
+    /// The connection's event loop, on which the handler's task runs.
+    let eventLoop: any EventLoop
     let apiVersion: Int16
     let clientID: String?
     let client: ClientConnection

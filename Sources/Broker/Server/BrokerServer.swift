@@ -13,14 +13,16 @@ public final class BrokerServer: Sendable {
     private let channel: any Channel
     private let group: MultiThreadedEventLoopGroup
     private let ioPool: NIOThreadPool
+    private let writers: PartitionWriters
     private let core: BrokerCore
     private let closeStorage: @Sendable () throws -> Void
 
     private init(
-        config: BrokerConfig, channel: any Channel, group: MultiThreadedEventLoopGroup, ioPool: NIOThreadPool, core: BrokerCore,
-        closeStorage: @escaping @Sendable () throws -> Void
+        config: BrokerConfig, channel: any Channel, group: MultiThreadedEventLoopGroup, ioPool: NIOThreadPool,
+        writers: PartitionWriters, core: BrokerCore, closeStorage: @escaping @Sendable () throws -> Void
     ) {
         self.config = config
+        self.writers = writers
         self.channel = channel
         self.localAddress = channel.localAddress!
         self.group = group
@@ -56,13 +58,23 @@ public final class BrokerServer: Sendable {
             try? await ioPool.shutdownGracefully()
             throw error
         }
+        let writers: PartitionWriters
+        do {
+            writers = try PartitionWriters(count: config.logWriterThreads, logger: logger)
+        } catch {
+            try? storage.close()
+            try? await group.shutdownGracefully()
+            try? await ioPool.shutdownGracefully()
+            throw BrokerStartupError("cannot start the log writer threads: \(error)")
+        }
         let core = BrokerCore(
             config: config, storage: storage, clusterID: meta.clusterID,
-            producerIDs: try ProducerIDAllocator(directory: dataDirectory), ioPool: ioPool,
+            producerIDs: try ProducerIDAllocator(directory: dataDirectory), ioPool: ioPool, writers: writers,
             timerEventLoop: group.any(), metrics: BrokerMetrics(apiKeys: handlers.map { $0.apiKey }), logger: logger)
         do {
             try await core.groups.load()
         } catch {
+            writers.shutdown()
             try? storage.close()
             try? await group.shutdownGracefully()
             try? await ioPool.shutdownGracefully()
@@ -87,12 +99,14 @@ public final class BrokerServer: Sendable {
         do {
             channel = try await bootstrap.bind(host: config.listenHost, port: config.listenPort).get()
         } catch {
+            writers.shutdown()
             try? storage.close()
             try? await group.shutdownGracefully()
             try? await ioPool.shutdownGracefully()
             throw BrokerStartupError("cannot listen on \(config.listenHost):\(config.listenPort): \(error); is another broker running there?")
         }
-        return BrokerServer(config: config, channel: channel, group: group, ioPool: ioPool, core: core, closeStorage: storage.close)
+        return BrokerServer(
+            config: config, channel: channel, group: group, ioPool: ioPool, writers: writers, core: core, closeStorage: storage.close)
     }
 
     /// Every API this broker serves; ApiVersions advertises exactly these.
@@ -120,6 +134,8 @@ public final class BrokerServer: Sendable {
     public func shutdown() async throws {
         try? await channel.close()
         try await group.shutdownGracefully()
+        // No connection is left to submit appends; the writers finish what they hold.
+        writers.shutdown()
         try await ioPool.runIfActive { [closeStorage] in try closeStorage() }
         try await ioPool.shutdownGracefully()
     }

@@ -88,7 +88,7 @@ final class RequestDispatcher: Sendable {
         metrics?.requests.increment()
         let resources = ResponseResources()
         let context = RequestContext(
-            broker: broker, apiVersion: frame.apiVersion, clientID: frame.clientID, client: frame.client,
+            broker: broker, eventLoop: eventLoop, apiVersion: frame.apiVersion, clientID: frame.clientID, client: frame.client,
             logger: logger, supportedVersions: supportedVersions, resources: resources)
         let promise = eventLoop.makePromise(of: EventLoopFuture<EncodedResponse>.self)
         Task(executorPreference: executor) {
