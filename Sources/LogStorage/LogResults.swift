@@ -56,11 +56,12 @@ public enum ReadBound: Sendable, Equatable {
     case offset(Offset)
 }
 
-/// Whole batches of a fetch as a region of a segment file, to be written with sendfile.
+/// Whole batches of a fetch: a region of a segment file, to be written with sendfile, or for a
+/// consumer at the tail the bytes of the newest small appends, still in memory.
 public struct LogReadResult: Sendable {
-    /// nil when there is nothing to return. The caller owns `region.fileHandle` (a duplicated
+    /// nil when there is nothing to return. The caller owns a `.file` region's handle (a duplicated
     /// descriptor) and must close it once the region has been written or dropped.
-    public var region: FileRegion?
+    public var records: RecordsPayload?
     /// Base offset of the first batch returned: the batch containing the requested offset, which
     /// may start before it (consumers skip the records they did not ask for, as with Kafka).
     public var firstOffset: Offset?
@@ -68,10 +69,15 @@ public struct LogReadResult: Sendable {
     public var nextOffset: Offset
     public var offsets: LogOffsets
 
-    public var byteCount: Int { region?.readableBytes ?? 0 }
-    public var payload: RecordsPayload? { region.map { .file($0) } }
+    public var byteCount: Int { records?.byteCount ?? 0 }
 
-    /// Closes the region's file handle; for callers that end up not sending the region.
+    /// The file region, when the records are read from a segment file (always, for `PartitionLog.read`).
+    public var region: FileRegion? {
+        if case .file(let region) = records { return region }
+        return nil
+    }
+
+    /// Closes a file region's handle; for callers that end up not sending it.
     public func closeFile() throws {
         try region?.fileHandle.close()
     }

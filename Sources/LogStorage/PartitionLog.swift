@@ -97,13 +97,13 @@ public final class PartitionLog: @unchecked Sendable {
             let wasDurable = log.recoveryPoint >= log.logEndOffset
             let segmentBefore = log.activeSegment
             let sizeBefore = segmentBefore.size
-            let info = try log.append(records, leaderEpoch: leaderEpoch, now: now)
-            if !info.isDuplicate {
+            let (info, written) = try log.append(records, leaderEpoch: leaderEpoch, now: now)
+            if let written {
                 let segment = log.activeSegment
                 let position = segment.file === segmentBefore.file ? sizeBefore : 0
                 recent.published(
                     .init(firstOffset: info.firstOffset, nextOffset: info.lastOffset + 1, position: position, length: segment.size - position),
-                    in: segment.file, offsets: log.offsets)
+                    bytes: written, in: segment.file, offsets: log.offsets)
             }
             let unflushed = log.logEndOffset - log.recoveryPoint
             let flushNow = log.segments.count != segmentsBefore || (unflushed > 0 && unflushed >= log.config.flushMessages)
@@ -133,10 +133,10 @@ public final class PartitionLog: @unchecked Sendable {
             let offsets = log.offsets
             guard let (segment, slice) = try log.slice(from: offset, maxBytes: maxBytes, bound: bound, minOneBatch: minOneBatch),
                 slice.length > 0
-            else { return LogReadResult(region: nil, firstOffset: nil, nextOffset: offset, offsets: offsets) }
+            else { return LogReadResult(records: nil, firstOffset: nil, nextOffset: offset, offsets: offsets) }
             let region = FileRegion(
                 fileHandle: try segment.file.duplicateHandle(), readerIndex: slice.position, endIndex: slice.position + slice.length)
-            return LogReadResult(region: region, firstOffset: slice.firstOffset, nextOffset: slice.nextOffset, offsets: offsets)
+            return LogReadResult(records: .file(region), firstOffset: slice.firstOffset, nextOffset: slice.nextOffset, offsets: offsets)
         }
     }
 

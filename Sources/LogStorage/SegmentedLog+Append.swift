@@ -3,9 +3,10 @@ import KafkaRecords
 import NIOCore
 
 extension SegmentedLog {
-    /// Appends the batches in `records` at the log end, or recognises a producer's retry.
+    /// Appends the batches in `records` at the log end, or recognises a producer's retry; `written`
+    /// is what went into the segment (the batches with their offsets and epoch stamped), nil for a retry.
     /// Producer state, offsets and the leader epoch cache change only when the write succeeded.
-    func append(_ records: ByteBuffer, leaderEpoch: LeaderEpoch, now: Int64) throws -> AppendInfo {
+    func append(_ records: ByteBuffer, leaderEpoch: LeaderEpoch, now: Int64) throws -> (info: AppendInfo, written: ByteBuffer?) {
         var incoming = try IncomingBatches(records, partition: topicPartition, maxBatchBytes: config.maxMessageBytes)
         guard incoming.byteCount <= config.segmentBytes else {
             throw LogError.batchTooLarge(topicPartition, size: incoming.byteCount, limit: config.segmentBytes, key: "segment.bytes")
@@ -24,11 +25,12 @@ extension SegmentedLog {
                 guard incoming.batches.count == 1 else {
                     throw LogError.duplicateSequence(topicPartition, producerID: batch.header.producerID, baseSequence: batch.header.baseSequence)
                 }
-                return AppendInfo(
+                let info = AppendInfo(
                     firstOffset: original.firstOffset, lastOffset: original.lastOffset, maxTimestamp: original.maxTimestamp,
                     offsetOfMaxTimestamp: original.lastOffset, logAppendTime: usesLogAppendTime ? original.maxTimestamp : -1,
                     logStartOffset: logStartOffset, recordCount: Int(original.lastOffset - original.firstOffset) + 1,
                     isDuplicate: true)
+                return (info, nil)
             }
         }
 
@@ -43,9 +45,10 @@ extension SegmentedLog {
         for batch in incoming.batches.dropFirst() where batch.header.maxTimestamp > newest.maxTimestamp {
             newest = batch.header
         }
-        return AppendInfo(
+        let info = AppendInfo(
             firstOffset: firstOffset, lastOffset: incoming.lastOffset, maxTimestamp: newest.maxTimestamp,
             offsetOfMaxTimestamp: newest.lastOffset, logAppendTime: usesLogAppendTime ? now : -1,
             logStartOffset: logStartOffset, recordCount: incoming.recordCount, isDuplicate: false)
+        return (info, incoming.buffer)
     }
 }

@@ -2,6 +2,10 @@ import KafkaProtocol
 import NIOCore
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 @testable import LogStorage
 
 /// Tail reads answered from memory must equal what the files give, and must give way to the files
@@ -18,8 +22,26 @@ import Testing
         }
     }
 
-    private func span(_ result: LogReadResult) -> (position: Int, end: Int, first: Offset?, next: Offset)? {
-        result.region.map { ($0.readerIndex, $0.endIndex, result.firstOffset, result.nextOffset) }
+    /// What a read returns, whether from memory or as a file region: its bytes and offsets.
+    private func span(_ result: LogReadResult) throws -> (bytes: [UInt8], first: Offset?, next: Offset)? {
+        switch result.records {
+        case .none:
+            return nil
+        case .memory(let buffer):
+            return (Array(buffer.readableBytesView), result.firstOffset, result.nextOffset)
+        case .file(let region):
+            var bytes = [UInt8](repeating: 0, count: region.readableBytes)
+            let read = try region.fileHandle.withUnsafeFileDescriptor { descriptor in
+                bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, off_t(region.readerIndex)) }
+            }
+            #expect(read == region.readableBytes)
+            return (bytes, result.firstOffset, result.nextOffset)
+        }
+    }
+
+    private func isInMemory(_ result: LogReadResult) -> Bool {
+        if case .memory = result.records { return true }
+        return false
     }
 
     @Test func tailReadsEqualFileReadsForEveryRecentAppend() throws {
@@ -33,9 +55,10 @@ import Testing
             let fromMemory = try #require(try log.readRecent(from: first, maxBytes: maxBytes, minOneBatch: true))
             let fromFile = try log.read(from: first, maxBytes: maxBytes, minOneBatch: true)
             defer { try? fromMemory.closeFile(); try? fromFile.closeFile() }
-            let memorySpan = try #require(span(fromMemory))
-            let fileSpan = try #require(span(fromFile))
+            let memorySpan = try #require(try span(fromMemory))
+            let fileSpan = try #require(try span(fromFile))
             #expect(memorySpan == fileSpan, "read from \(first) with maxBytes \(maxBytes)")
+            #expect(isInMemory(fromMemory), "small appends are answered from their kept bytes")
             #expect(fromMemory.offsets == fromFile.offsets)
         }
     }
@@ -45,12 +68,12 @@ import Testing
         let flusher = try LogFlusher()
         defer { flusher.shutdown() }
         let log = try open(directory, flusher)
-        #expect(try log.readRecent(from: 0, maxBytes: 1_000, minOneBatch: true)?.region == nil)
+        #expect(try log.readRecent(from: 0, maxBytes: 1_000, minOneBatch: true)?.records == nil)
         #expect(try log.readRecent(from: 0, maxBytes: 1_000, minOneBatch: true)?.offsets.logEndOffset == 0)
         _ = try appendBatches(log, count: 3)
         let end = try log.offsets.logEndOffset
         let result = try #require(try log.readRecent(from: end, maxBytes: 1_000, minOneBatch: true))
-        #expect(result.region == nil)
+        #expect(result.records == nil)
         #expect(result.nextOffset == end)
         #expect(result.offsets == (try log.offsets))
     }
@@ -66,7 +89,7 @@ import Testing
         #expect(try log.readRecent(from: 100, maxBytes: 1_000, minOneBatch: true) == nil)  // past the log end
         #expect(try log.readRecent(from: 0, maxBytes: 10, minOneBatch: true) == nil)  // first batch larger than maxBytes
         let nothing = try #require(try log.readRecent(from: 0, maxBytes: 0, minOneBatch: false))
-        #expect(nothing.region == nil)
+        #expect(nothing.records == nil)
     }
 
     @Test func onlyTheNewestAppendsAreKept() throws {
@@ -92,7 +115,7 @@ import Testing
         let fromMemory = try #require(try log.readRecent(from: newest, maxBytes: 1_000, minOneBatch: true))
         let fromFile = try log.read(from: newest, maxBytes: 1_000, minOneBatch: true)
         defer { try? fromMemory.closeFile(); try? fromFile.closeFile() }
-        #expect(span(fromMemory)! == span(fromFile)!)
+        #expect(try span(fromMemory)! == span(fromFile)!)
         // Batches of an earlier segment are read from the files.
         #expect(try log.readRecent(from: firsts[0], maxBytes: 1_000, minOneBatch: true) == nil)
     }
@@ -114,5 +137,32 @@ import Testing
 
         try log.close()
         #expect(try log.readRecent(from: firsts[4], maxBytes: 1_000, minOneBatch: true) == nil)
+    }
+
+    @Test func bytesAreKeptOnlyForSmallAppendsAndUpToTheirBudget() throws {
+        let directory = TemporaryDirectory()
+        let flusher = try LogFlusher()
+        defer { flusher.shutdown() }
+        let log = try open(directory, flusher, segmentBytes: 10_000_000)
+        let big = try log.append(records: TestBatch(payloadBytes: RecentAppends.retainedAppendBytes + 1).bytes, leaderEpoch: 0, now: 0)
+        let bigRead = try #require(try log.readRecent(from: big.firstOffset, maxBytes: 1_000_000, minOneBatch: true))
+        defer { try? bigRead.closeFile() }
+        #expect(!isInMemory(bigRead), "an append over the limit is served from the file")
+
+        // More small appends than the per-partition budget holds: the newest are in memory, the
+        // oldest still described come from the file, and both read exactly what the file holds.
+        let batchBytes = 1_100
+        #expect(RecentAppends.capacity * TestBatch(payloadBytes: batchBytes).size > RecentAppends.retainedBytesPerPartition)
+        let count = RecentAppends.capacity + 10
+        let firsts = try (0..<count).map { index in
+            try log.append(records: TestBatch(payloadBytes: batchBytes, fill: UInt8(index % 256)).bytes, leaderEpoch: 0, now: 0).firstOffset
+        }
+        for (first, inMemory) in [(firsts[count - 1], true), (firsts[count - 50], true), (firsts[count - RecentAppends.capacity], false)] {
+            let recent = try #require(try log.readRecent(from: first, maxBytes: 1_000_000, minOneBatch: true))
+            let fromFile = try log.read(from: first, maxBytes: 1_000_000, minOneBatch: true)
+            defer { try? recent.closeFile(); try? fromFile.closeFile() }
+            #expect(isInMemory(recent) == inMemory, "read from \(first)")
+            #expect(try span(recent)! == span(fromFile)!)
+        }
     }
 }

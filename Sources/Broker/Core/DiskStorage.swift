@@ -27,7 +27,8 @@ extension PartitionLog: PartitionStorage {
         PartitionRead(try read(from: offset, maxBytes: maxBytes, upTo: bound, minOneBatch: minOneBatch) as LogReadResult)
     }
 
-    /// Served from the log's record of its newest appends; a failed `dup` leaves it to the file path.
+    /// Served from the log's newest appends (their bytes, or a `dup` of the segment); a failed `dup`
+    /// leaves it to the file path.
     func readWithoutIO(from offset: Offset, maxBytes: Int, upTo bound: ReadBound, minOneBatch: Bool) -> PartitionRead? {
         guard let result = try? readRecent(from: offset, maxBytes: maxBytes, upTo: bound, minOneBatch: minOneBatch) else { return nil }
         return PartitionRead(result)
@@ -47,10 +48,10 @@ extension PartitionLog: PartitionStorage {
 }
 
 extension PartitionRead {
-    /// A file read; the region's duplicated descriptor is closed once the response is written.
+    /// A log read; a file region's duplicated descriptor is closed once the response is written.
     init(_ result: LogReadResult) {
-        guard let region = result.region else {
-            self.init(records: nil, offsets: result.offsets, release: nil)
+        guard case .file(let region) = result.records else {
+            self.init(records: result.records, offsets: result.offsets, release: nil)
             return
         }
         self.init(records: .file(region), offsets: result.offsets, release: { try? region.fileHandle.close() })
