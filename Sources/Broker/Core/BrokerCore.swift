@@ -41,8 +41,8 @@ final class BrokerCore: Sendable {
         self.ioPool = ioPool
         self.logger = logger
         self.groups = GroupCoordinatorService(
-            config: config.groupCoordinator, storage: storage, ioPool: ioPool, timerEventLoop: timerEventLoop,
-            appendNotifier: appendNotifier, logger: logger)
+            config: config.groupCoordinator, storage: storage, ioPool: ioPool, writers: writers,
+            timerEventLoop: timerEventLoop, appendNotifier: appendNotifier, logger: logger)
     }
 
     var nodeID: BrokerID { BrokerID(config.nodeID) }

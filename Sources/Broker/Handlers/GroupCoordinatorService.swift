@@ -7,14 +7,16 @@ import NIOCore
 import NIOPosix
 
 /// The broker side of the group coordinator: the pure `GroupCoordinator` behind an actor, with
-/// the duties its effects hand out — appending to `__consumer_offsets` (one append at a time, in
-/// the order the coordinator produced them, so compaction keeps the last word), answering waiting
+/// the duties its effects hand out — appending to `__consumer_offsets` (on the partition writers, so
+/// each partition's records land in the order the coordinator produced them and compaction keeps
+/// the last word), answering waiting
 /// JoinGroup/SyncGroup requests only after the records they report are appended, and ticking the
 /// clock at the coordinator's next deadline.
 actor GroupCoordinatorService {
     private var coordinator: GroupCoordinator
     private let storage: any TopicStorage
     private let ioPool: NIOThreadPool
+    private let writers: PartitionWriters
     private let timerEventLoop: any EventLoop
     private let appendNotifier: AppendNotifier
     private let logger: Logger
@@ -22,17 +24,16 @@ actor GroupCoordinatorService {
     private var joins = WaitingResponses<JoinGroupResult>()
     private var syncs = WaitingResponses<SyncGroupResult>()
     private var lastToken: UInt64 = 0
-    /// The append every new append waits for.
-    private var appendTail: Task<Void, Never>?
     private var tickScheduledAt: Int64?
 
     init(
-        config: GroupCoordinatorConfig, storage: any TopicStorage, ioPool: NIOThreadPool, timerEventLoop: any EventLoop,
-        appendNotifier: AppendNotifier, logger: Logger
+        config: GroupCoordinatorConfig, storage: any TopicStorage, ioPool: NIOThreadPool, writers: PartitionWriters,
+        timerEventLoop: any EventLoop, appendNotifier: AppendNotifier, logger: Logger
     ) {
         self.coordinator = GroupCoordinator(config: config)
         self.storage = storage
         self.ioPool = ioPool
+        self.writers = writers
         self.timerEventLoop = timerEventLoop
         self.appendNotifier = appendNotifier
         self.logger = logger
@@ -161,32 +162,39 @@ actor GroupCoordinatorService {
         return allAppended
     }
 
-    /// Appends after every earlier append finished, so records reach the log in the order the coordinator made them.
+    /// Appends on the partition's writer: submitted in the order the coordinator made the records
+    /// (this actor submits before it awaits), written in that order.
     private func append(_ append: OffsetsTopicAppend) async -> Bool {
-        let previous = appendTail
-        let storage = storage
-        let ioPool = ioPool
-        let logger = logger
-        let notifier = appendNotifier
-        let task = Task { () -> Bool in
-            await previous?.value
-            do {
-                guard let batch = try append.recordBatch() else { return true }
-                try await ioPool.runIfActive {
+        let batch: ByteBuffer
+        do {
+            guard let made = try append.recordBatch() else { return true }
+            batch = made
+        } catch {
+            logger.error("cannot encode group state for \(OffsetsTopic.name)-\(append.partition): \(error)")
+            return false
+        }
+        let (storage, logger, notifier) = (storage, logger, appendNotifier)
+        let key = TopicPartitionKey(topic: OffsetsTopic.name, partition: append.partition.rawValue)
+        return await withCheckedContinuation { continuation in
+            let submitted = writers.submit(key) {
+                do {
                     guard let log = storage.partitionStorage(topic: OffsetsTopic.name, index: append.partition) else {
                         throw GroupStorageError("\(OffsetsTopic.name)-\(append.partition) does not exist")
                     }
                     _ = try log.append(batch, leaderEpoch: LeaderEpoch(0), now: append.timestamp)
+                    notifier.notify(key)
+                    continuation.resume(returning: true)
+                } catch {
+                    logger.error("cannot append group state to \(OffsetsTopic.name)-\(append.partition): \(error)")
+                    continuation.resume(returning: false)
                 }
-                notifier.notify(TopicPartitionKey(topic: OffsetsTopic.name, partition: append.partition.rawValue))
-                return true
-            } catch {
-                logger.error("cannot append group state to \(OffsetsTopic.name)-\(append.partition): \(error)")
-                return false
+                return nil
+            }
+            if !submitted {
+                logger.error("cannot append group state to \(OffsetsTopic.name)-\(append.partition): the broker is shutting down")
+                continuation.resume(returning: false)
             }
         }
-        appendTail = Task { _ = await task.value }
-        return await task.value
     }
 
     /// Makes sure a tick runs at the coordinator's next deadline.
