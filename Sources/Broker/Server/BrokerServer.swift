@@ -133,9 +133,10 @@ public final class BrokerServer: Sendable {
     /// Stops accepting, closes connections, flushes and closes every log.
     public func shutdown() async throws {
         try? await channel.close()
-        try await group.shutdownGracefully()
-        // No connection is left to submit appends; the writers finish what they hold.
+        // The writers finish what they hold while the event loops still run to take the answers;
+        // appends submitted after this are refused with KAFKA_STORAGE_ERROR ("shutting down").
         writers.shutdown()
+        try await group.shutdownGracefully()
         try await ioPool.runIfActive { [closeStorage] in try closeStorage() }
         try await ioPool.shutdownGracefully()
     }
