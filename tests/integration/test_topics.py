@@ -1,6 +1,9 @@
 """Topic administration through real admin clients: create, describe, delete, grow, configure, auto-create."""
 
 import json
+import re
+import subprocess
+import time
 
 import pytest
 from confluent_kafka import KafkaError, KafkaException
@@ -9,6 +12,7 @@ from confluent_kafka.admin import AlterConfigOpType, ConfigEntry, ConfigResource
 import kafka_wire
 from clients import (CLIENT_TIMEOUT_S, admin, assert_delivered, consume_all, create_topic, kafka_error_code, kcat,
                      produce_all, producer, topic_partition_count, unique_topic, wait_for_partitions, wait_futures)
+from broker_process import logport_binary
 
 DEFAULT_NODE_ID = 1
 
@@ -204,3 +208,29 @@ def test_broker_exits_zero_on_sigterm_and_keeps_topics(broker_factory):
     b.start()
     assert topic_partition_count(b.bootstrap, topic) == 3, "topics survive a restart"
     assert describe_topic_config(b.bootstrap, topic).get("retention.ms") == "424242", "topic configs survive a restart"
+
+
+def test_a_broker_on_port_zero_advertises_the_port_it_got(tmp_path):
+    """`--listen 127.0.0.1:0` lets the system pick the port; metadata must name that port, not 0,
+    or clients that bootstrap there are sent nowhere."""
+    log_path = tmp_path / "broker.log"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen([str(logport_binary()), "broker", "--data-dir", str(tmp_path / "data"), "--listen", "127.0.0.1:0"],
+                                stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 30
+        while not (match := re.search(r"listening on 127\.0\.0\.1:(\d+)", log_path.read_text())):
+            assert proc.poll() is None and time.monotonic() < deadline, f"broker did not start: {log_path.read_text()}"
+            time.sleep(0.1)
+        port = int(match.group(1))
+        assert port != 0
+        md = admin(f"127.0.0.1:{port}").list_topics(timeout=CLIENT_TIMEOUT_S)
+        assert {(b.host, b.port) for b in md.brokers.values()} == {("127.0.0.1", port)}
+        bootstrap = f"127.0.0.1:{port}"
+        topic = unique_topic("port0")
+        create_topic(bootstrap, topic, partitions=1)
+        assert_delivered(produce_all(producer(bootstrap), topic, [{"key": b"k", "value": b"through the advertised port"}]))
+        assert [m.value for m in consume_all(bootstrap, topic, [0], 1)] == [b"through the advertised port"]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

@@ -3,6 +3,7 @@ import GroupCoordination
 import KafkaProtocol
 import LogStorage
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 
@@ -44,52 +45,20 @@ public final class BrokerServer: Sendable {
         let ioPool = NIOThreadPool(numberOfThreads: max(2, System.coreCount))
         ioPool.start()
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, System.coreCount))
-        let storage: LogManager
-        do {
-            storage = try await ioPool.runIfActive {
-                var options = LogManager.Options(dataDirectory: config.dataDirectory)
-                options.topicDefaults = config.topicDefaults
-                options.acksAllWaitsForFsync = config.acksAllFsync
-                options.retentionCheckIntervalMs = config.retentionCheckIntervalMs
-                return try LogManager.open(options, logger: logger)
-            }
-        } catch {
-            try? await group.shutdownGracefully()
-            try? await ioPool.shutdownGracefully()
-            throw error
-        }
-        let writers: PartitionWriters
-        do {
-            writers = try PartitionWriters(count: config.logWriterThreads, logger: logger)
-        } catch {
-            try? storage.close()
-            try? await group.shutdownGracefully()
-            try? await ioPool.shutdownGracefully()
-            throw BrokerStartupError("cannot start the log writer threads: \(error)")
-        }
-        let core = BrokerCore(
-            config: config, storage: storage, clusterID: meta.clusterID,
-            producerIDs: try ProducerIDAllocator(directory: dataDirectory), ioPool: ioPool, writers: writers,
-            timerEventLoop: group.any(), metrics: BrokerMetrics(apiKeys: handlers.map { $0.apiKey }), logger: logger)
-        do {
-            try await core.groups.load()
-        } catch {
-            writers.shutdown()
-            try? storage.close()
-            try? await group.shutdownGracefully()
-            try? await ioPool.shutdownGracefully()
-            throw BrokerStartupError("cannot load consumer groups from \(OffsetsTopic.name): \(error)")
-        }
-        let dispatcher = RequestDispatcher(broker: core, handlers: BrokerServer.handlers)
-        let budget = MemoryBudget(limit: config.queuedMaxRequestBytes)
-
+        // Bound first, accepting nothing until the broker is ready: a port in use fails before a long
+        // recovery, and with port 0 the port the system chose is the one metadata advertises.
+        let serving = NIOLockedValueBox<(dispatcher: RequestDispatcher, budget: MemoryBudget)?>(nil)
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelOption(.autoRead, value: false)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.socketOption(.so_keepalive), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    guard let (dispatcher, budget) = serving.withLockedValue({ $0 }) else {
+                        throw BrokerStartupError("connection accepted before the broker was ready")
+                    }
                     try channel.pipeline.syncOperations.addHandler(KafkaConnectionHandler(
                         dispatcher: dispatcher, budget: budget, maxFrameBytes: config.socketRequestMaxBytes,
                         maxInflight: config.maxInflightRequestsPerConnection, logger: logger))
@@ -99,14 +68,52 @@ public final class BrokerServer: Sendable {
         do {
             channel = try await bootstrap.bind(host: config.listenHost, port: config.listenPort).get()
         } catch {
-            writers.shutdown()
-            try? storage.close()
             try? await group.shutdownGracefully()
             try? await ioPool.shutdownGracefully()
             throw BrokerStartupError("cannot listen on \(config.listenHost):\(config.listenPort): \(error); is another broker running there?")
         }
-        return BrokerServer(
-            config: config, channel: channel, group: group, ioPool: ioPool, writers: writers, core: core, closeStorage: storage.close)
+        var config = config
+        if config.listenPort == 0, config.advertisedPort == nil { config.advertisedPort = channel.localAddress?.port }
+
+        var writers: PartitionWriters?
+        var storage: LogManager?
+        do {
+            let opened = try await ioPool.runIfActive { [config] in
+                var options = LogManager.Options(dataDirectory: config.dataDirectory)
+                options.topicDefaults = config.topicDefaults
+                options.acksAllWaitsForFsync = config.acksAllFsync
+                options.retentionCheckIntervalMs = config.retentionCheckIntervalMs
+                return try LogManager.open(options, logger: logger)
+            }
+            storage = opened
+            do {
+                writers = try PartitionWriters(count: config.logWriterThreads, logger: logger)
+            } catch {
+                throw BrokerStartupError("cannot start the log writer threads: \(error)")
+            }
+            let core = BrokerCore(
+                config: config, storage: opened, clusterID: meta.clusterID,
+                producerIDs: try ProducerIDAllocator(directory: dataDirectory), ioPool: ioPool, writers: writers!,
+                timerEventLoop: group.any(), metrics: BrokerMetrics(apiKeys: handlers.map { $0.apiKey }), logger: logger)
+            do {
+                try await core.groups.load()
+            } catch {
+                throw BrokerStartupError("cannot load consumer groups from \(OffsetsTopic.name): \(error)")
+            }
+            serving.withLockedValue {
+                $0 = (RequestDispatcher(broker: core, handlers: BrokerServer.handlers), MemoryBudget(limit: config.queuedMaxRequestBytes))
+            }
+            try await channel.setOption(.autoRead, value: true).get()
+            return BrokerServer(
+                config: config, channel: channel, group: group, ioPool: ioPool, writers: writers!, core: core, closeStorage: opened.close)
+        } catch {
+            try? await channel.close()
+            writers?.shutdown()
+            try? storage?.close()
+            try? await group.shutdownGracefully()
+            try? await ioPool.shutdownGracefully()
+            throw error
+        }
     }
 
     /// Every API this broker serves; ApiVersions advertises exactly these.
