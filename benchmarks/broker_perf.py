@@ -24,7 +24,6 @@ import time
 from confluent_kafka import OFFSET_END, Consumer, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def free_port():
@@ -34,9 +33,17 @@ def free_port():
 
 
 def cpu_seconds(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    """CPU time of every thread of `pid`, from the scheduler's own accounting (schedstat, in ns).
+    utime/stime in /proc/PID/stat are sampled at clock ticks and miss threads that run in short
+    bursts between ticks (a log writer woken 10,000 times a second can show 0)."""
+    total = 0
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{task}/schedstat") as f:
+                total += int(f.read().split()[0])
+        except (FileNotFoundError, ProcessLookupError):
+            pass
+    return total / 1e9
 
 
 def log_lines(count, seed=7):
@@ -174,6 +181,11 @@ def end_to_end_latency(bootstrap, topic, rate, seconds, linger_ms, fetch_wait_ms
     return pick(0.5), pick(0.99), pick(0.999), broker_cpu_share, producer_cpu_share, consumer_cpu / elapsed
 
 
+def _e2e_row(label, run):
+    p50, p99, p999, cpu, producer_cpu, consumer_cpu = run
+    return f"{label:<52}{p50:>9.2f}{p99:>9.2f}{p999:>10.2f}{cpu:>11.0%}{producer_cpu:>10.0%}{consumer_cpu:>10.0%}"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--binary", default=".build/release/logport")
@@ -183,6 +195,7 @@ def main():
     parser.add_argument("--broker-config", help="YAML broker config, e.g. with acks.all.fsync: false to compare")
     parser.add_argument("--phases", default="throughput,e2e", help="comma-separated: throughput, e2e (default both)")
     parser.add_argument("--e2e-linger", default="5,0", help="comma-separated linger.ms values for the e2e phase")
+    parser.add_argument("--e2e-repeats", type=int, default=1, help="runs per e2e setting; with more than one, the medians are printed too")
     args = parser.parse_args()
     phases = set(args.phases.split(","))
 
@@ -214,11 +227,15 @@ def main():
             # CPU columns: share of one core over the run (broker; the producer and consumer processes).
             print(f"\n{'end-to-end latency':<52}{'p50 ms':>9}{'p99 ms':>9}{'p99.9 ms':>10}{'broker CPU':>12}{'producer':>10}{'consumer':>10}")
             for linger in lingers:
-                topic = f"perf-e2e-{linger}"
-                p50, p99, p999, cpu, producer_cpu, consumer_cpu = end_to_end_latency(
-                    bootstrap, topic, args.e2e_rate, args.e2e_seconds, linger, 10, "all", broker.pid)
-                label = f"{args.e2e_rate}/s acks=all linger.ms={linger} fetch.wait.max.ms=10"
-                print(f"{label:<52}{p50:>9.2f}{p99:>9.2f}{p999:>10.2f}{cpu:>11.0%}{producer_cpu:>10.0%}{consumer_cpu:>10.0%}", flush=True)
+                runs = []
+                for repeat in range(args.e2e_repeats):
+                    topic = f"perf-e2e-{linger}"
+                    runs.append(end_to_end_latency(bootstrap, topic, args.e2e_rate, args.e2e_seconds, linger, 10, "all", broker.pid))
+                    label = f"{args.e2e_rate}/s acks=all linger.ms={linger} fetch.wait.max.ms=10"
+                    print(_e2e_row(label, runs[-1]), flush=True)
+                if len(runs) > 1:
+                    medians = [statistics.median(run[column] for run in runs) for column in range(len(runs[0]))]
+                    print(_e2e_row(f"  median of {len(runs)} runs", medians), flush=True)
     finally:
         broker.terminate()
         try:
