@@ -235,29 +235,6 @@ public final class PartitionLog: @unchecked Sendable {
     /// at once on the calling thread when already durable, otherwise on the flusher thread: keep it
     /// short (complete a promise).
     public func whenDurable(upTo offset: Offset, _ callback: @escaping DurabilityCallback) {
-        guard addWaiter(upTo: offset, callback) else { return }
-        if !flusher.requestFlush(self) {
-            let durable = lock.withLock { log?.recoveryPoint }
-            completeAllWaiters(durableOffset: durable, otherwise: LogError.flusherStopped(topicPartition))
-        }
-    }
-
-    /// `whenDurable` for a caller that syncs the log itself right after (`syncWaiters()`, on its own
-    /// thread), so the flusher thread is not woken: the broker's writer threads append a round of
-    /// batches and then fsync once, saving a thread hand-off per acks=all produce.
-    public func whenSynced(upTo offset: Offset, _ callback: @escaping DurabilityCallback) {
-        _ = addWaiter(upTo: offset, callback)
-    }
-
-    /// Fsyncs what is not yet durable on the calling thread and completes the waiters that satisfies.
-    /// Returns the error that took the partition offline, if any (its waiters have failed with it).
-    public func syncWaiters() -> LogError? {
-        let hasWaiters = lock.withLock { !waiters.isEmpty }
-        return hasWaiters ? flushAndCompleteWaiters() : nil
-    }
-
-    /// Queues `callback` for `offset`; false when it was called at once (already durable, or failed).
-    private func addWaiter(upTo offset: Offset, _ callback: @escaping DurabilityCallback) -> Bool {
         let immediate: Error?? = lock.withLock {
             if let failure { return .some(failure) }
             guard let log else { return .some(LogError.closed(topicPartition)) }
@@ -265,9 +242,12 @@ public final class PartitionLog: @unchecked Sendable {
             waiters.append((offset, callback))
             return .none
         }
-        guard let immediate else { return true }
-        callback(immediate)
-        return false
+        if let immediate {
+            callback(immediate)
+        } else if !flusher.requestFlush(self) {
+            let durable = lock.withLock { log?.recoveryPoint }
+            completeAllWaiters(durableOffset: durable, otherwise: LogError.flusherStopped(topicPartition))
+        }
     }
 
     /// Flushes now on the calling thread and completes the waiters it satisfies.

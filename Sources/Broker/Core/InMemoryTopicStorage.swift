@@ -149,10 +149,4 @@ final class InMemoryPartition: PartitionStorage {
     func whenDurable(upTo offset: Offset, _ callback: @escaping @Sendable (Error?) -> Void) {
         callback(nil)
     }
-
-    func whenSynced(upTo offset: Offset, _ callback: @escaping @Sendable (Error?) -> Void) {
-        callback(nil)
-    }
-
-    func syncWaiters() -> LogError? { nil }
 }

@@ -1,23 +1,20 @@
 import LogStorage
-import Logging
 import NIOConcurrencyHelpers
 
 /// The broker's append threads. A partition always appends on the same thread, so its appends run
 /// in the order they were submitted (the order requests arrived in) while the submitting event loop
-/// goes on at once. Each thread works in rounds: it runs every job queued, then fsyncs once each
-/// partition whose producers wait for durability (group commit) and completes them.
+/// goes on at once to the connection's next request.
 ///
 /// Why not the storage thread pool: its threads take jobs in any order, so a connection had to wait
-/// for one append to finish before submitting the next, and a flusher thread did the fsync: an
-/// acks=all produce cost four thread hand-offs (loop → pool → loop → flusher → loop) where this
-/// costs two (loop → writer → loop). On a small machine, hand-offs cost more than the bytes.
+/// for each append to come back before submitting the next, and an acks=all produce cost four
+/// thread hand-offs (loop → pool → loop → flusher → loop) where this costs three at most
+/// (loop → writer → flusher → loop; the flusher is only woken when idle). On a small machine,
+/// hand-offs cost more than the bytes.
 ///
-/// The price: while a writer fsyncs, appends to its partitions wait for it (one fsync, ~0.1 ms on
-/// an SSD). Background flushes (`flush.ms`, `flush.messages`, rolls) stay on the `LogFlusher`.
+/// Writers never fsync: the `LogFlusher` does, so an append (and the consumers waiting for it)
+/// never waits behind a slow disk flush.
 final class PartitionWriters: Sendable {
-    /// Appends one partition's records; returns the log to sync when a producer waits for durability
-    /// (after registering with `whenSynced`), nil otherwise.
-    typealias Job = @Sendable () -> (any PartitionStorage)?
+    typealias Job = @Sendable () -> Void
 
     private final class Writer: Sendable {
         private struct Queue {
@@ -29,11 +26,6 @@ final class PartitionWriters: Sendable {
         private let queue = ConditionLock<Bool>(value: false)
         /// Guarded by `queue`'s lock.
         nonisolated(unsafe) private var state = Queue()
-        private let logger: Logger
-
-        init(logger: Logger) {
-            self.logger = logger
-        }
 
         func submit(_ job: @escaping Job) -> Bool {
             queue.lock()
@@ -60,17 +52,8 @@ final class PartitionWriters: Sendable {
                 let stopping = !state.running
                 queue.unlock(withValue: stopping)
                 if round.isEmpty && stopping { return }
-                var toSync: [ObjectIdentifier: any PartitionStorage] = [:]
-                for job in round {
-                    if let log = job() { toSync[ObjectIdentifier(log)] = log }
-                }
+                for job in round { job() }
                 round.removeAll(keepingCapacity: true)
-                for log in toSync.values {
-                    if let error = log.syncWaiters() {
-                        logger.error("fsync failed; partition taken offline, restart the broker to recover it from disk",
-                                     metadata: ["error": "\(error)"])
-                    }
-                }
             }
         }
     }
@@ -79,8 +62,8 @@ final class PartitionWriters: Sendable {
     private let threads: [BackgroundThread]
 
     /// Starts `count` writer threads; throws when the system refuses a thread.
-    init(count: Int, logger: Logger) throws {
-        let writers = (0..<max(1, count)).map { _ in Writer(logger: logger) }
+    init(count: Int) throws {
+        let writers = (0..<max(1, count)).map { _ in Writer() }
         var threads: [BackgroundThread] = []
         do {
             for (index, writer) in writers.enumerated() {

@@ -33,12 +33,6 @@ protocol PartitionStorage: AnyObject, Sendable {
     func deleteRecords(before offset: Offset, now: Int64) throws -> Offset
     /// Calls back once every record below `offset` is on stable storage (fsync).
     func whenDurable(upTo offset: Offset, _ callback: @escaping @Sendable (Error?) -> Void)
-    /// `whenDurable` for a caller that calls `syncWaiters()` next, on its own thread (the broker's
-    /// writer threads), instead of waking a flusher.
-    func whenSynced(upTo offset: Offset, _ callback: @escaping @Sendable (Error?) -> Void)
-    /// Makes the log durable on the calling thread and completes the waiters that satisfies;
-    /// returns the error that took the partition offline, if any.
-    func syncWaiters() -> LogError?
 }
 
 struct AppendResult: Sendable {

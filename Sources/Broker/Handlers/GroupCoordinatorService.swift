@@ -188,7 +188,6 @@ actor GroupCoordinatorService {
                     logger.error("cannot append group state to \(OffsetsTopic.name)-\(append.partition): \(error)")
                     continuation.resume(returning: false)
                 }
-                return nil
             }
             if !submitted {
                 logger.error("cannot append group state to \(OffsetsTopic.name)-\(append.partition): the broker is shutting down")

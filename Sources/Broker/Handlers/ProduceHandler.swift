@@ -47,17 +47,11 @@ struct ProduceHandler: ApiHandler {
                     let result = Self.append(
                         partition, topic: topic.name, topicIndex: topicIndex, acceptsLegacy: acceptsLegacy, broker: broker,
                         counters: counters, now: wallClock)
-                    guard let (log, endOffset) = result.appended else {
-                        outcome.complete(position, with: result)
-                        return nil
-                    }
+                    guard let (log, endOffset) = result.appended else { return outcome.complete(position, with: result) }
                     // Waiting consumers wake from here, before any fsync.
                     broker.appendNotifier.notify(key)
-                    guard waitsForFsync else {
-                        outcome.complete(position, with: result)
-                        return nil
-                    }
-                    log.whenSynced(upTo: endOffset) { failure in
+                    guard waitsForFsync else { return outcome.complete(position, with: result) }
+                    log.whenDurable(upTo: endOffset) { failure in
                         var answer = result
                         if let failure {
                             broker.logger.error("fsync of \(key) failed; answering KAFKA_STORAGE_ERROR: \(failure)")
@@ -66,7 +60,6 @@ struct ProduceHandler: ApiHandler {
                         }
                         outcome.complete(position, with: answer)
                     }
-                    return log
                 }
                 if !submitted {
                     outcome.complete(position, with: Self.rejected(partition, topicIndex: topicIndex, .kafkaStorageError,

@@ -87,7 +87,7 @@ public final class BrokerServer: Sendable {
             }
             storage = opened
             do {
-                writers = try PartitionWriters(count: config.logWriterThreads, logger: logger)
+                writers = try PartitionWriters(count: config.logWriterThreads)
             } catch {
                 throw BrokerStartupError("cannot start the log writer threads: \(error)")
             }
