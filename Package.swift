@@ -95,7 +95,9 @@ let package = Package(
             name: "KafkaClient",
             dependencies: [
                 "CRdKafka",
+                .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -119,28 +119,28 @@ import Testing
         let channel = BoundedChannel(capacityBytes: 1, producers: 1)
         let one = PipelineEvent(LogEvent(timestamp: 0, host: "", source: "", message: "1"))
         let two = PipelineEvent(LogEvent(timestamp: 0, host: "", source: "", message: "2"))
-        #expect(await channel.send([one]))
-        let second = Task { await channel.send([two]) }
+        #expect(await channel.send(EventBatch([one])))
+        let second = Task { await channel.send(EventBatch([two])) }
         try? await Task.sleep(for: .milliseconds(50))
-        #expect(await channel.receive(maxCount: 10)?.map(\.event.message) == ["1"])
+        #expect(await channel.receive(maxCount: 10)?.events.map(\.event.message) == ["1"])
         #expect(await second.value)
         channel.producerFinished()
-        #expect(await channel.receive(maxCount: 10)?.map(\.event.message) == ["2"])
+        #expect(await channel.receive(maxCount: 10)?.events.map(\.event.message) == ["2"])
         #expect(await channel.receive(maxCount: 10) == nil)
     }
 
     @Test func cancelledOrAbandonedSendsGiveUp() async {
         let channel = BoundedChannel(capacityBytes: 1, producers: 1)
         let event = PipelineEvent(LogEvent(timestamp: 0, host: "", source: "", message: "x"))
-        #expect(await channel.send([event]))
-        let blocked = Task { await channel.send([event]) }
+        #expect(await channel.send(EventBatch([event])))
+        let blocked = Task { await channel.send(EventBatch([event])) }
         try? await Task.sleep(for: .milliseconds(20))
         blocked.cancel()
         #expect(await blocked.value == false)
-        let waiting = Task { await channel.send([event]) }
+        let waiting = Task { await channel.send(EventBatch([event])) }
         try? await Task.sleep(for: .milliseconds(20))
         channel.abandon()
         #expect(await waiting.value == false)
-        #expect(await channel.send([event]) == false)
+        #expect(await channel.send(EventBatch([event])) == false)
     }
 }

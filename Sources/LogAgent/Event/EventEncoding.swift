@@ -9,14 +9,22 @@ public enum EventEncoding: String, Sendable, CaseIterable {
     case raw
 
     public func encode(_ event: LogEvent) -> [UInt8] {
+        var output: [UInt8] = []
+        encode(event, into: &output)
+        return output
+    }
+
+    /// Appends the encoded event to `output` (a buffer reused for many events saves allocating one each).
+    public func encode(_ event: LogEvent, into output: inout [UInt8]) {
         switch self {
-        case .raw: return Array(event.raw.utf8)
+        case .raw: output.append(contentsOf: event.raw.utf8)
         case .json:
             // Written straight into one buffer in the documented member order.
-            var output: [UInt8] = []
-            output.reserveCapacity(2 * event.raw.utf8.count + 64 * event.fields.count + 128)
+            output.reserveCapacity(output.count + 2 * event.raw.utf8.count + 64 * event.fields.count + 128)
+            var first = true
             func key(_ name: StaticString) {
-                output.append(output.isEmpty ? UInt8(ascii: "{") : UInt8(ascii: ","))
+                output.append(first ? UInt8(ascii: "{") : UInt8(ascii: ","))
+                first = false
                 output.append(UInt8(ascii: "\""))
                 output.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
                 output.append(contentsOf: "\":".utf8)
@@ -48,7 +56,6 @@ public enum EventEncoding: String, Sendable, CaseIterable {
                 JSONWriter.writeString(parseError, to: &output)
             }
             output.append(UInt8(ascii: "}"))
-            return output
         }
     }
 }

@@ -10,9 +10,9 @@ public struct ConsoleSink: EventSink {
 
     public init(encoding: EventEncoding = .json) { self.encoding = encoding }
 
-    public func write(_ events: [PipelineEvent]) async throws {
+    public func write(_ batch: EventBatch) async throws {
         var output: [UInt8] = []
-        for event in events {
+        for event in batch.events {
             output.append(contentsOf: encoding.encode(event.event))
             output.append(UInt8(ascii: "\n"))
         }
@@ -25,7 +25,7 @@ public struct ConsoleSink: EventSink {
             }
             written += count
         }
-        for event in events { event.receipt.acknowledge() }
+        batch.acknowledgeAll()
     }
 
     public func close() async throws {}

@@ -17,7 +17,8 @@ public final class Pipeline: Sendable {
     public let drainTimeoutMs: Int64
     /// Bytes a transform's input channel holds before its inputs are slowed down.
     public let transformBufferBytes: Int
-    /// Most events handed to a sink's `write` at once.
+    /// Most events of merged event batches handed to a transform or sink at once (a block of lines
+    /// from a file is handed over as it was read).
     public let sinkBatchSize: Int
     private let logger: Logger
     private let state = NIOLockedValueBox(RunState())
@@ -157,14 +158,14 @@ public final class Pipeline: Sendable {
             while let batch = await input.receive(maxCount: sinkBatchSize) {
                 var passed: [PipelineEvent] = []
                 passed.reserveCapacity(batch.count)
-                for item in batch {
+                for item in batch.events {
                     if let event = transform.apply(item.event) {
                         passed.append(PipelineEvent(event, receipt: item.receipt))
                     } else {
                         item.receipt.acknowledge()
                     }
                 }
-                _ = await output.send(passed)
+                _ = await output.send(EventBatch(passed))
             }
             output.finish()
         }
