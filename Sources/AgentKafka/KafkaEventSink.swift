@@ -47,6 +47,8 @@ public final class KafkaEventSink: EventSink {
         guard !batch.isEmpty else { return }
         let records = records(for: batch)
         let count = batch.count
+        // Only the receipts wait for the delivery report, not the events (nor a block's line table).
+        let receipts = batch.receipts
         // Counted before the enqueue, as its delivery report may arrive before the enqueue returns.
         counters?.inFlight.increment(by: Double(count))
         // One delivery callback for the batch: its receipts are acknowledged together once every
@@ -57,7 +59,7 @@ public final class KafkaEventSink: EventSink {
                 switch result {
                 case .success:
                     counters?.sent.increment(by: Int64(count))
-                    batch.acknowledgeAll()
+                    for receipt in receipts { receipt.acknowledge() }
                 case .failure(let error):
                     counters?.failed.increment(by: Int64(count))
                     logger.error("delivery failed; the batch's events stay unacknowledged", metadata: ["error": "\(error)"])
