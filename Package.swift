@@ -25,6 +25,8 @@ let package = Package(
     targets: [
         // MARK: C shims
         .target(name: "CCRC32C", cSettings: [.unsafeFlags(["-O3"])]),
+        // libcurl through dlopen: HTTP(S) for `logport process` sinks without linking libcurl.
+        .target(name: "CCurl", linkerSettings: [.linkedLibrary("dl")]),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
         .systemLibrary(name: "CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"])]),
@@ -117,8 +119,9 @@ let package = Package(
         .target(
             name: "StreamProcessing",
             dependencies: [
-                "JSONQuoting",
+                "CCurl", "JSONQuoting",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "GRDB", package: "GRDB.swift"),
