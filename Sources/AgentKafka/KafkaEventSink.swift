@@ -105,11 +105,12 @@ public final class KafkaEventSink: EventSink {
         }
         var records = ProducerBatch(expectedCount: batch.count)
         var headers = HeaderCache()
+        var encoder = EventEncoding.Encoder(config.encoding)
         var value: [UInt8] = []
         for item in batch.events {
             let shape = shape(of: item.event, headers: &headers)
             value.removeAll(keepingCapacity: true)
-            config.encoding.encode(item.event, into: &value)
+            encoder.encode(item.event, into: &value)
             records.append(topic: shape.topic, key: shape.key.map { records.writeKey($0) }, value: records.write(value),
                            headers: shape.headers, timestamp: shape.timestamp)
         }

@@ -10,12 +10,27 @@ public enum EventEncoding: String, Sendable, CaseIterable {
 
     public func encode(_ event: LogEvent) -> [UInt8] {
         var output: [UInt8] = []
-        encode(event, into: &output)
+        var encoder = Encoder(self)
+        encoder.encode(event, into: &output)
         return output
     }
 
-    /// Appends the encoded event to `output` (a buffer reused for many events saves allocating one each).
-    public func encode(_ event: LogEvent, into output: inout [UInt8]) {
+    /// Encodes events one after another, carrying over what the next event probably shares: the
+    /// sorted order of the field names (events of one parser have the same ones, so they are not
+    /// sorted again for each). The output is the same as `encode`'s.
+    public struct Encoder {
+        public let encoding: EventEncoding
+        private var fieldOrder: [String] = []
+
+        public init(_ encoding: EventEncoding) { self.encoding = encoding }
+
+        /// Appends the encoded event to `output` (a buffer reused for many events saves allocating one each).
+        public mutating func encode(_ event: LogEvent, into output: inout [UInt8]) {
+            encoding.encode(event, into: &output, fieldOrder: &fieldOrder)
+        }
+    }
+
+    private func encode(_ event: LogEvent, into output: inout [UInt8], fieldOrder: inout [String]) {
         switch self {
         case .raw: output.append(contentsOf: event.raw.utf8)
         case .json:
@@ -48,7 +63,7 @@ public enum EventEncoding: String, Sendable, CaseIterable {
             key("message")
             JSONWriter.writeString(event.message, to: &output)
             key("fields")
-            JSONWriter.write(.object(event.fields), to: &output)
+            JSONWriter.writeObject(event.fields, order: &fieldOrder, to: &output)
             if let parseError = event.parseError {
                 key("raw")
                 JSONWriter.writeString(event.raw, to: &output)

@@ -23,7 +23,7 @@ struct MeteredTransform: EventTransform {
     var transform: any EventTransform
     let parseErrors: Counter
 
-    mutating func apply(_ event: LogEvent) -> LogEvent? {
+    mutating func apply(_ event: consuming LogEvent) -> LogEvent? {
         let before = event.parseError
         let result = transform.apply(event)
         if let result, result.parseError != before { parseErrors.increment() }

@@ -41,13 +41,15 @@ final class BoundedChannel: Sendable {
 
     /// Appends the batch once there is room (an empty queue always has room, so one batch larger
     /// than the capacity still passes); false, with nothing appended, when abandoned or cancelled.
-    func send(_ batch: EventBatch) async -> Bool {
+    /// The batch is moved into the queue, so the consumer holds the only copy of its events.
+    func send(_ batch: consuming EventBatch) async -> Bool {
         let cost = batch.approximateBytes
+        let parcel = Parcel(batch)
         while true {
             let outcome: Bool? = await waitable(givingUp: false) { id, state -> (Attempt<Bool>, [Waiter]) in
                 if state.abandoned || Task.isCancelled { return (.done(false), []) }
                 guard state.queuedBytes < self.capacityBytes || state.queue.isEmpty else { return (.wait, []) }
-                state.queue.append((batch, cost))
+                state.queue.append((parcel.take(), cost))
                 state.queuedBytes += cost
                 defer { state.receiver = nil }
                 return (.done(true), state.receiver.map { [$0] } ?? [])
@@ -145,5 +147,18 @@ final class BoundedChannel: Sendable {
             let waiter = state.withLockedValue { unregister(&$0, id) }
             waiter?.wake(false)
         }
+    }
+}
+
+/// A batch on its way into a channel's queue: `send`'s attempts run in a closure that may run more
+/// than once, and the one that succeeds moves the batch out. Touched only under the channel's lock.
+private final class Parcel: @unchecked Sendable {
+    private var batch: EventBatch?
+
+    init(_ batch: consuming EventBatch) { self.batch = batch }
+
+    func take() -> EventBatch {
+        guard let batch = batch.take() else { preconditionFailure("a batch was sent twice") }
+        return batch
     }
 }

@@ -12,8 +12,9 @@ public struct ConsoleSink: EventSink {
 
     public func write(_ batch: EventBatch) async throws {
         var output: [UInt8] = []
+        var encoder = EventEncoding.Encoder(encoding)
         for event in batch.events {
-            output.append(contentsOf: encoding.encode(event.event))
+            encoder.encode(event.event, into: &output)
             output.append(UInt8(ascii: "\n"))
         }
         var written = 0

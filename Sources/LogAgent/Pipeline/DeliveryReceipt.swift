@@ -175,4 +175,7 @@ public struct PipelineEvent: Sendable {
         self.event = event
         self.receipt = receipt
     }
+
+    /// The event and its receipt, handing the event over rather than leaving a copy behind.
+    consuming func parts() -> (event: LogEvent, receipt: DeliveryReceipt) { (event, receipt) }
 }

@@ -62,6 +62,12 @@ public struct EventBatch: Sendable {
         }
     }
 
+    /// `events`, giving up the batch: the events are then the caller's alone, so a transform
+    /// changing one does not copy its fields.
+    consuming func takeEvents() -> [PipelineEvent] {
+        events
+    }
+
     /// `count` copies of the batch for as many consumers, their receipts split so that the
     /// original ones are acknowledged once every copy was.
     func split(into count: Int) -> [EventBatch] {

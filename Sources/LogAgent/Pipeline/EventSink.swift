@@ -52,6 +52,7 @@ public struct EventEmitter: Sendable {
 /// keep state (a sampling counter) in a value type.
 public protocol EventTransform: Sendable {
     /// The transformed event, or nil to drop it. Dropping counts as delivered: the pipeline
-    /// acknowledges a dropped event's receipt.
-    mutating func apply(_ event: LogEvent) -> LogEvent?
+    /// acknowledges a dropped event's receipt. The event is the transform's to change in place
+    /// (the pipeline holds no other copy, so changing its fields does not copy them).
+    mutating func apply(_ event: consuming LogEvent) -> LogEvent?
 }

@@ -156,13 +156,18 @@ public final class Pipeline: Sendable {
         Task {
             var transform = node.transform
             while let batch = await input.receive(maxCount: sinkBatchSize) {
+                // Taken out one by one (last first, so each is moved, not copied): a transform gets
+                // the only copy of its event.
+                var events = batch.takeEvents()
+                events.reverse()
                 var passed: [PipelineEvent] = []
-                passed.reserveCapacity(batch.count)
-                for item in batch.events {
-                    if let event = transform.apply(item.event) {
-                        passed.append(PipelineEvent(event, receipt: item.receipt))
+                passed.reserveCapacity(events.count)
+                while let item = events.popLast() {
+                    let (event, receipt) = item.parts()
+                    if let transformed = transform.apply(event) {
+                        passed.append(PipelineEvent(transformed, receipt: receipt))
                     } else {
-                        item.receipt.acknowledge()
+                        receipt.acknowledge()
                     }
                 }
                 _ = await output.send(EventBatch(passed))

@@ -86,7 +86,7 @@ struct ComponentOutput: Sendable {
 
     var channels: [BoundedChannel] { routes.map(\.channel) }
 
-    func send(_ batch: EventBatch) async -> Bool {
+    func send(_ batch: consuming EventBatch) async -> Bool {
         guard !batch.isEmpty else { return true }
         if routes.isEmpty {
             batch.acknowledgeAll()
