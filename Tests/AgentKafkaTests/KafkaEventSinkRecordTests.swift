@@ -102,7 +102,7 @@ struct KafkaEventSinkRecordTests {
         let properties = KafkaSinkProperties.make(for: config, clientID: "agent").properties
         #expect(properties == [
             "bootstrap.servers": "127.0.0.1:1,127.0.0.1:2", "client.id": "agent", "acks": "all", "enable.idempotence": "true",
-            "compression.codec": "zstd", "queue.buffering.max.kbytes": "8192", "linger.ms": "0",
+            "compression.codec": "zstd", "queue.buffering.max.kbytes": "8192", "linger.ms": "0", "batch.size": "262144",
         ])
         config.acks = .leader
         config.priority = .normal

@@ -16,8 +16,10 @@ public struct FileTailerConfig: Sendable {
     public var idleCloseMs: Int64 = 5000
     public var maximumLineBytes = 256 * 1024
     /// Reading stops while this many bytes of handed-out lines are unacknowledged (it may
-    /// overshoot by one read chunk plus one line). This is the main term of the agent's peak RSS.
-    public var maximumPendingBytes = 8 << 20
+    /// overshoot by one read chunk plus one line). This is the main term of the agent's peak RSS:
+    /// about 6 bytes per pending byte (the line, librdkafka's message and headers). 1 MiB keeps
+    /// a raw shipper above 500k lines/s; see benchmarks/agent_vs_rsyslog.md.
+    public var maximumPendingBytes = 1 << 20
     public var readChunkBytes = 64 * 1024
     public var multiline: MultilineConfig?
     public var checkpointPath: String
