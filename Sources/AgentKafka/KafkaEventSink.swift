@@ -107,10 +107,12 @@ public final class KafkaEventSink: EventSink {
         var headers = HeaderCache()
         var encoder = EventEncoding.Encoder(config.encoding)
         var value: [UInt8] = []
-        for item in batch.events {
-            let shape = shape(of: item.event, headers: &headers)
+        let events = batch.events
+        // By index: iterating would copy every event (a retain of each of its strings).
+        for index in events.indices {
+            let shape = shape(of: events[index].event, headers: &headers)
             value.removeAll(keepingCapacity: true)
-            encoder.encode(item.event, into: &value)
+            encoder.encode(events[index].event, into: &value)
             records.append(topic: shape.topic, key: shape.key.map { records.writeKey($0) }, value: records.write(value),
                            headers: shape.headers, timestamp: shape.timestamp)
         }
