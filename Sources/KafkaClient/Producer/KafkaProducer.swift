@@ -29,7 +29,7 @@ public final class KafkaProducer: Sendable {
         let capacity = ProducerCapacity()
         self.client = client
         self.capacity = capacity
-        self.pollThread = PollThread(name: "kafka-producer-poll") { _ in
+        self.pollThread = PollThread(name: "kafka-producer") { _ in
             rd_kafka_poll(client.handle, 100)
             capacity.signal()
         }
