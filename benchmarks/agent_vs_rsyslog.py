@@ -3,13 +3,14 @@
 (imfile + omkafka), one shipper at a time, and prints lines/s, CPU seconds and peak RSS of each.
 
     swift build -c release --product logport
-    python3 benchmarks/agent_vs_rsyslog.py [--lines 1000000] [--partitions 3]
+    python3 benchmarks/agent_vs_rsyslog.py [--lines 1000000] [--partitions 3] [--runs 3]
 
 Every shipper reads a complete file from its beginning into its own topic, with zstd and acks=all.
 The clock runs from the shipper's start until the topic's end offsets add up to the line count
 (so it includes startup, and measures records stored by the broker, not merely read). CPU is
 utime+stime of the shipper process from /proc (all threads), peak RSS is its VmHWM. The broker is
-the same release `logport broker` for all runs and is not counted.
+the same release `logport broker` for all shippers and is not counted. `--runs N` repeats the
+whole benchmark N times, each with a fresh broker, and prints the medians.
 
 Shippers: `agent-raw` (no parsing, the line as the value: the same work rsyslog does), and
 `agent-nginx` (examples/agent/nginx.yaml: access-log parsing, JSON events keyed by client).
@@ -23,6 +24,7 @@ import random
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -147,22 +149,15 @@ def run_shipper(name: str, command: list[str], env: dict, consumer: Consumer, to
             "records": stored}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--lines", type=int, default=1_000_000)
-    parser.add_argument("--partitions", type=int, default=3)
-    parser.add_argument("--logport", default=str(REPO / ".build" / "release" / "logport"))
-    parser.add_argument("--timeout", type=float, default=600)
-    parser.add_argument("--only", action="append", choices=["agent-raw", "agent-nginx", "rsyslog"])
-    args = parser.parse_args()
-    shippers = args.only or ["agent-raw", "agent-nginx", "rsyslog"]
-
-    work = Path(tempfile.mkdtemp(prefix="agent-bench-"))
+def run_round(args: argparse.Namespace, shippers: list[str], work: Path) -> list[dict]:
+    """One whole benchmark: a fresh broker, the log written, then every shipper in turn."""
+    work.mkdir()
     port = free_port()
     bootstrap = f"127.0.0.1:{port}"
     broker_log = open(work / "broker.log", "wb")
     broker = subprocess.Popen([args.logport, "broker", "--data-dir", str(work / "broker"), "--listen", bootstrap],
                               stdout=broker_log, stderr=subprocess.STDOUT)
+    results = []
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -182,7 +177,6 @@ def main() -> None:
         size = write_log(work / "access.log", args.lines)
         print(f"{args.lines} lines, {size / args.lines:.0f} bytes/line average, {size / 2**20:.0f} MiB; broker {bootstrap}; "
               f"work dir {work}", flush=True)
-        results = []
         for name in shippers:
             log = work / f"{name}.access.log"
             shutil.copyfile(work / "access.log", log)
@@ -206,10 +200,36 @@ def main() -> None:
             print(f"{name:12} {result['seconds']:7.1f} s {result['lines_per_s']:10,.0f} lines/s "
                   f"{result['cpu_s']:7.1f} CPU s {result['peak_rss_mib']:7.1f} MiB peak RSS"
                   + ("" if result["records"] >= args.lines else f"  INCOMPLETE: {result['records']} of {args.lines} delivered"), flush=True)
+            log.unlink()
         consumer.close()
     finally:
         broker.send_signal(signal.SIGTERM)
         broker.wait(timeout=60)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--lines", type=int, default=1_000_000)
+    parser.add_argument("--partitions", type=int, default=3)
+    parser.add_argument("--logport", default=str(REPO / ".build" / "release" / "logport"))
+    parser.add_argument("--timeout", type=float, default=600)
+    parser.add_argument("--only", action="append", choices=["agent-raw", "agent-nginx", "rsyslog"])
+    parser.add_argument("--runs", type=int, default=1, help="repeat the whole benchmark (fresh broker each time); print medians")
+    args = parser.parse_args()
+    shippers = args.only or ["agent-raw", "agent-nginx", "rsyslog"]
+
+    work = Path(tempfile.mkdtemp(prefix="agent-bench-"))
+    rounds = [run_round(args, shippers, work / f"run{index + 1}") for index in range(args.runs)]
+    if args.runs > 1:
+        print(f"medians of {args.runs} runs:")
+        for name in shippers:
+            runs = [result for results in rounds for result in results if result["shipper"] == name]
+            median = {key: statistics.median(run[key] for run in runs) for key in ("seconds", "lines_per_s", "cpu_s", "peak_rss_mib")}
+            print(f"{name:12} {median['seconds']:7.1f} s {median['lines_per_s']:10,.0f} lines/s "
+                  f"{median['cpu_s']:7.1f} CPU s {median['peak_rss_mib']:7.1f} MiB peak RSS  "
+                  "(CPU s " + ", ".join(f"{run['cpu_s']:.1f}" for run in runs)
+                  + "; MiB " + ", ".join(f"{run['peak_rss_mib']:.0f}" for run in runs) + ")")
     print(f"logs and data in {work}", file=sys.stderr)
 
 

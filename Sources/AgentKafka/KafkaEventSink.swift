@@ -25,6 +25,8 @@ public final class KafkaEventSink: EventSink {
     private let logger: Logger
     private let firstFailure = NIOLockedValueBox<KafkaError?>(nil)
     private let counters: AgentMetrics.SinkCounters?
+    /// Whether a record's topic or key depends on the line's text, so lines cannot share them.
+    private let recordShapeReadsLineText: Bool
 
     /// `flushTimeout` bounds how long `close` waits for outstanding deliveries; `counters`, when
     /// given, count deliveries.
@@ -34,36 +36,38 @@ public final class KafkaEventSink: EventSink {
     ) throws {
         self.counters = counters
         self.config = config
+        recordShapeReadsLineText = (config.topic.fields + [config.keyField].compactMap { $0 }).contains { $0 == .message || $0 == .raw }
         self.flushTimeout = flushTimeout
         self.logger = logger
         producer = try KafkaProducer(config: KafkaSinkProperties.make(for: config, clientID: "logport-agent-\(name)"), logger: logger)
     }
 
-    public func write(_ events: [PipelineEvent]) async throws {
+    public func write(_ batch: EventBatch) async throws {
         try throwFirstFailure()
-        var headers = HeaderCache()
-        let messages = events.map { record(for: $0.event, headers: &headers) }
-        let receipts = events.map(\.receipt)
-        let count = Double(events.count)
+        guard !batch.isEmpty else { return }
+        let records = records(for: batch)
+        let count = batch.count
+        // Only the receipts wait for the delivery report, not the events (nor a block's line table).
+        let receipts = batch.receipts
         // Counted before the enqueue, as its delivery report may arrive before the enqueue returns.
-        counters?.inFlight.increment(by: count)
-        // One delivery callback for the batch: the receipts are acknowledged together once every
+        counters?.inFlight.increment(by: Double(count))
+        // One delivery callback for the batch: its receipts are acknowledged together once every
         // record of the batch is delivered; after a failure none is (the checkpoint stays before it).
         do {
-            try await producer.enqueue(batch: messages) { [firstFailure, logger, counters] result in
-                counters?.inFlight.decrement(by: count)
+            try await producer.enqueue(records) { [firstFailure, logger, counters] result in
+                counters?.inFlight.decrement(by: Double(count))
                 switch result {
                 case .success:
-                    counters?.sent.increment(by: Int64(receipts.count))
+                    counters?.sent.increment(by: Int64(count))
                     for receipt in receipts { receipt.acknowledge() }
                 case .failure(let error):
-                    counters?.failed.increment(by: Int64(receipts.count))
+                    counters?.failed.increment(by: Int64(count))
                     logger.error("delivery failed; the batch's events stay unacknowledged", metadata: ["error": "\(error)"])
                     firstFailure.withLockedValue { $0 = $0 ?? error }
                 }
             }
         } catch {
-            counters?.inFlight.decrement(by: count)
+            counters?.inFlight.decrement(by: Double(count))
             throw error
         }
     }
@@ -83,12 +87,47 @@ public final class KafkaEventSink: EventSink {
         if let failure = firstFailure.withLockedValue({ $0 }) { throw failure }
     }
 
-    func record(for event: LogAgent.LogEvent) -> ProducerMessage {
+    /// The records of a batch. Lines shipped raw are produced from their read buffer in place,
+    /// sharing one topic, key and header list (what they have in common, from the source); other
+    /// batches are encoded event by event into the batch's buffer.
+    func records(for batch: EventBatch) -> ProducerBatch {
+        if let lines = batch.lines, config.encoding == .raw, !recordShapeReadsLineText {
+            var headers = HeaderCache()
+            let shape = shape(of: LogAgent.LogEvent(timestamp: lines.timestamp, host: lines.host, source: lines.source, message: ""),
+                              headers: &headers)
+            var records = ProducerBatch(bytes: lines.bytes, expectedCount: lines.count)
+            let key = shape.key.map { records.writeKey($0) }
+            for line in lines.lines {
+                records.append(topic: shape.topic, key: key, value: ProducerBatch.Slice(offset: line.offset, count: line.count),
+                               headers: shape.headers, timestamp: shape.timestamp)
+            }
+            return records
+        }
+        var records = ProducerBatch(expectedCount: batch.count)
         var headers = HeaderCache()
-        return record(for: event, headers: &headers)
+        var encoder = EventEncoding.Encoder(config.encoding)
+        var value: [UInt8] = []
+        let events = batch.events
+        // By index: iterating would copy every event (a retain of each of its strings).
+        for index in events.indices {
+            let shape = shape(of: events[index].event, headers: &headers)
+            value.removeAll(keepingCapacity: true)
+            encoder.encode(events[index].event, into: &value)
+            records.append(topic: shape.topic, key: shape.key.map { records.writeKey($0) }, value: records.write(value),
+                           headers: shape.headers, timestamp: shape.timestamp)
+        }
+        return records
     }
 
-    private func record(for event: LogAgent.LogEvent, headers cache: inout HeaderCache) -> ProducerMessage {
+    /// Everything of an event's record but its value.
+    private struct RecordShape {
+        let topic: String
+        let key: [UInt8]?
+        let headers: [KafkaHeader]
+        let timestamp: KafkaTimestamp
+    }
+
+    private func shape(of event: LogAgent.LogEvent, headers cache: inout HeaderCache) -> RecordShape {
         var headers = cache.headers(for: event)
         let topic: String
         if let rendered = config.topic.render(event) {
@@ -97,9 +136,7 @@ public final class KafkaEventSink: EventSink {
             topic = Self.unroutedTopic
             headers.append(KafkaHeader(key: "topic_template", value: config.topic.description))
         }
-        return ProducerMessage(
-            topic: topic, key: config.key(for: event), value: config.encoding.encode(event), headers: headers,
-            timestamp: KafkaTimestamp(milliseconds: event.timestamp))
+        return RecordShape(topic: topic, key: config.key(for: event), headers: headers, timestamp: KafkaTimestamp(milliseconds: event.timestamp))
     }
 }
 

@@ -23,6 +23,12 @@ enum KafkaSinkProperties {
         // linger made librdkafka's broker thread wake for ever-smaller batches on a busy host
         // (up to 3x the CPU per line), while 50 ms of delay does not matter for shipping logs.
         config.linger = sink.priority == .high ? .zero : .milliseconds(50)
+        // Batches of 256 KiB rather than librdkafka's 1 MB: a file source keeps only 1 MiB of lines
+        // unacknowledged (max_pending_bytes), which would rarely fill a 1 MB batch per partition,
+        // so batches would wait out the linger and the window would cycle slowly (335k vs 530k
+        // lines/s in benchmarks/agent_vs_rsyslog.py); smaller batches also need smaller message
+        // set and compression buffers (peak RSS 40 -> 38.5 MiB).
+        config.batchSize = 256 * 1024
         for (name, value) in sink.librdkafkaOptions { config[name] = value }
         return config
     }

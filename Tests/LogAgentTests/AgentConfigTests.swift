@@ -151,6 +151,31 @@ import Testing
         }
     }
 
+    @Test func plainScalarsAreTypedQuotedOnesStayText() throws {
+        let config = try AgentConfig.parse(yaml: """
+            sources: {in: {type: stdin}}
+            transforms:
+              tag:
+                type: enrich
+                inputs: [in]
+                add_fields: {a: yes, b: Off, c: 12, d: 1.5, e: "true", f: '7', g: null, h: text}
+              present:
+                type: filter
+                inputs: [tag]
+                keep_if: [{field: a, exists: TRUE}]
+            sinks: {out: {type: console, inputs: [present]}}
+            """)
+        let enrich = try #require(config.transforms.first?.settings as? EnrichTransform)
+        #expect(enrich.addFields == ["a": true, "b": false, "c": 12, "d": 1.5, "e": "true", "f": "7", "g": .null, "h": "text"])
+        #expect(throws: ConfigError.self) {
+            try AgentConfig.parse(yaml: """
+                sources: {in: {type: stdin}}
+                transforms: {present: {type: filter, inputs: [in], keep_if: [{field: a, exists: "true"}]}}
+                sinks: {out: {type: console, inputs: [present]}}
+                """)
+        }
+    }
+
     @Test func invalidRegexAndConditionErrorsNameTheirField() {
         #expect(throws: ConfigError.self) { try AgentConfig.parse(yaml: "sources:\n  a: {type: stdin}\nsinks: {}\n") }
         do {

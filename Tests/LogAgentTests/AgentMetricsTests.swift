@@ -21,8 +21,8 @@ import Testing
         let metrics = AgentMetrics()
         let source = MeteredSource(source: FixedSource(messages: [#"{"a":1}"#, "héllo", "x"]), counters: metrics.source("app"))
         let seen = ReceivedEvents()
-        try await source.run(emitter: EventEmitter { events in
-            seen.add(events.map(\.event))
+        try await source.run(emitter: EventEmitter { batch in
+            seen.add(batch.events.map(\.event))
             return true
         })
         var transform = MeteredTransform(
@@ -61,8 +61,8 @@ import Testing
         let received = ReceivedEvents()
         // The emitter keeps the first batch and then holds the source, so nothing more is read.
         let running = Task {
-            try await source.run(emitter: EventEmitter { events in
-                received.add(events.map(\.event))
+            try await source.run(emitter: EventEmitter { batch in
+                received.add(batch.events.map(\.event))
                 try? await Task.sleep(for: .seconds(600))
                 return false
             })

@@ -4,11 +4,11 @@ import Testing
 @testable import LogAgent
 
 @Suite struct DiskBufferedSinkTests {
-    func events(_ range: Range<Int>, acknowledged: NIOLockedValueBox<[Int]>) -> [PipelineEvent] {
-        range.map { n in
+    func events(_ range: Range<Int>, acknowledged: NIOLockedValueBox<[Int]>) -> EventBatch {
+        EventBatch(range.map { n in
             PipelineEvent(LogEvent(timestamp: Int64(n), host: "h", source: "test", message: "event \(n)", fields: ["n": .int(Int64(n))]),
                           receipt: DeliveryReceipt { acknowledged.withLockedValue { $0.append(n) } })
-        }
+        })
     }
 
     func makeSink(_ directory: TemporaryDirectory, inner: InMemorySink, maxBytes: Int = 1 << 20,

@@ -12,6 +12,49 @@ import Testing
         #expect(EventEncoding.raw.encode(event) == Array("tab\there \"quoted\" \u{1}".utf8))
     }
 
+    @Test func anEncoderReusingTheFieldOrderWritesWhatASingleEncodeWrites() {
+        let fieldSets: [[String: FieldValue]] = [["b": 1, "a": 2], ["a": 3, "b": 4], ["a": 5, "c": 6], ["a": 7], [:], ["é": 1, "z": 2, "a": 3]]
+        var encoder = EventEncoding.Encoder(.json)
+        for fields in fieldSets {
+            let event = LogEvent(timestamp: 0, host: "h", source: "s", message: "m", fields: fields)
+            var output: [UInt8] = []
+            encoder.encode(event, into: &output)
+            #expect(output == EventEncoding.json.encode(event))
+            let members = fields.sorted { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }
+                .map { member -> String in
+                    guard case .int(let number) = member.value else { return "" }
+                    return "\"\(member.key)\":\(number)"
+                }
+            #expect(String(decoding: output, as: UTF8.self)
+                == #"{"timestamp":"1970-01-01T00:00:00.000Z","host":"h","source":"s","message":"m","fields":{"#
+                + members.joined(separator: ",") + "}}")
+        }
+    }
+
+    @Test func stringsAreQuotedByteForByteAsTheSpecSays() {
+        // Escapable bytes at every position relative to the eight-byte steps of the fast scan.
+        var random = SeededRandom(seed: 11)
+        let alphabet: [String] = ["a", "Z", "0", " ", "\"", "\\", "\n", "\t", "\u{1}", "\u{1F}", "é", "日", "~", "\u{7F}"]
+        for length in 0..<40 {
+            let text = (0..<length).map { _ in alphabet.randomElement(using: &random)! }.joined()
+            var written: [UInt8] = []
+            JSONWriter.writeString(text, to: &written)
+            var expected = "\""
+            for scalar in text.unicodeScalars {
+                switch scalar {
+                case "\"": expected += "\\\""
+                case "\\": expected += "\\\\"
+                case "\n": expected += "\\n"
+                case "\t": expected += "\\t"
+                case _ where scalar.value < 0x20: expected += "\\u00" + (scalar.value < 0x10 ? "0" : "") + String(scalar.value, radix: 16)
+                default: expected.unicodeScalars.append(scalar)
+                }
+            }
+            expected += "\""
+            #expect(String(decoding: written, as: UTF8.self) == expected, "length \(length)")
+        }
+    }
+
     @Test func failedEventsCarryRawAndParseError() {
         var event = LogEvent(timestamp: 0, host: "h", source: "stdin", message: "x", raw: "<13>x")
         event.noteParseError("first")
@@ -119,28 +162,28 @@ import Testing
         let channel = BoundedChannel(capacityBytes: 1, producers: 1)
         let one = PipelineEvent(LogEvent(timestamp: 0, host: "", source: "", message: "1"))
         let two = PipelineEvent(LogEvent(timestamp: 0, host: "", source: "", message: "2"))
-        #expect(await channel.send([one]))
-        let second = Task { await channel.send([two]) }
+        #expect(await channel.send(EventBatch([one])))
+        let second = Task { await channel.send(EventBatch([two])) }
         try? await Task.sleep(for: .milliseconds(50))
-        #expect(await channel.receive(maxCount: 10)?.map(\.event.message) == ["1"])
+        #expect(await channel.receive(maxCount: 10)?.events.map(\.event.message) == ["1"])
         #expect(await second.value)
         channel.producerFinished()
-        #expect(await channel.receive(maxCount: 10)?.map(\.event.message) == ["2"])
+        #expect(await channel.receive(maxCount: 10)?.events.map(\.event.message) == ["2"])
         #expect(await channel.receive(maxCount: 10) == nil)
     }
 
     @Test func cancelledOrAbandonedSendsGiveUp() async {
         let channel = BoundedChannel(capacityBytes: 1, producers: 1)
         let event = PipelineEvent(LogEvent(timestamp: 0, host: "", source: "", message: "x"))
-        #expect(await channel.send([event]))
-        let blocked = Task { await channel.send([event]) }
+        #expect(await channel.send(EventBatch([event])))
+        let blocked = Task { await channel.send(EventBatch([event])) }
         try? await Task.sleep(for: .milliseconds(20))
         blocked.cancel()
         #expect(await blocked.value == false)
-        let waiting = Task { await channel.send([event]) }
+        let waiting = Task { await channel.send(EventBatch([event])) }
         try? await Task.sleep(for: .milliseconds(20))
         channel.abandon()
         #expect(await waiting.value == false)
-        #expect(await channel.send([event]) == false)
+        #expect(await channel.send(EventBatch([event])) == false)
     }
 }

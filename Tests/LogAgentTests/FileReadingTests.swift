@@ -2,35 +2,72 @@ import Foundation
 import Testing
 @testable import LogAgent
 
+extension LineSplitter.Read {
+    /// The lines as records, each starting where the one before ended.
+    var records: [FileRecord] {
+        var start = self.start
+        return lines.map { line in
+            defer { start = line.end }
+            let text = String(decoding: bytes.readableBytesView.dropFirst(line.offset).prefix(line.count), as: UTF8.self)
+            return FileRecord(text: text, start: start, end: line.end)
+        }
+    }
+}
+
+extension [TailedLines] {
+    /// Every line's text, in order.
+    var messages: [String] { flatMap { tailed in tailed.block.lines.map(tailed.block.text(of:)) } }
+}
+
 @Suite struct LineSplitterTests {
     @Test func linesKeepTheirOffsetsAcrossChunks() {
         var splitter = LineSplitter(startOffset: 100, maximumLineBytes: 1024)
-        #expect(splitter.feed(Array("ab\r\ncd".utf8)) == [FileRecord(text: "ab", start: 100, end: 104)])
+        #expect(splitter.feed(Array("ab\r\ncd".utf8))?.records == [FileRecord(text: "ab", start: 100, end: 104)])
         #expect(splitter.bufferedBytes == 2)
-        #expect(splitter.feed(Array("e\n\nf".utf8))
+        #expect(splitter.feed(Array("e\n\nf".utf8))?.records
             == [FileRecord(text: "cde", start: 104, end: 108), FileRecord(text: "", start: 108, end: 109)])
         #expect(splitter.flush() == FileRecord(text: "f", start: 109, end: 110))
         #expect(splitter.flush() == nil)
+        #expect(splitter.feed([]) == nil)
+    }
+
+    @Test func linesPointIntoTheReadBufferAfterTheCarriedBytes() {
+        var splitter = LineSplitter(startOffset: 0, maximumLineBytes: 1024)
+        _ = splitter.feed(Array("abc".utf8))
+        let read = splitter.feed(Array("d\nef\n".utf8))
+        #expect(read?.start == 0)
+        #expect(read?.lines == [LineBlock.Line(offset: 0, count: 4, end: 5), LineBlock.Line(offset: 5, count: 2, end: 8)])
+        #expect(splitter.bufferedBytes == 0)
     }
 
     @Test func overlongLinesAreCutIntoPieces() {
         var splitter = LineSplitter(startOffset: 0, maximumLineBytes: 4)
-        #expect(splitter.feed(Array("abcdefghij\nxy".utf8)) == [
+        #expect(splitter.feed(Array("abcdefghij\nxy".utf8))?.records == [
             FileRecord(text: "abcd", start: 0, end: 4), FileRecord(text: "efgh", start: 4, end: 8),
             FileRecord(text: "ij", start: 8, end: 11),
         ])
+        #expect(splitter.feed(Array("zzzzz".utf8))?.records == [FileRecord(text: "xyzz", start: 11, end: 15)])
+        #expect(splitter.bufferedBytes == 3)
+    }
+
+    @Test func readsFillTheChunkUnlessTheCarryIsLong() {
+        var splitter = LineSplitter(startOffset: 0, maximumLineBytes: 1024)
+        #expect(splitter.readSize(chunkBytes: 64) == 64)
+        _ = splitter.feed(Array("0123456789".utf8))
+        #expect(splitter.readSize(chunkBytes: 64) == 54)
+        #expect(splitter.readSize(chunkBytes: 16) == 16)
     }
 }
 
 @Suite struct AcknowledgementWindowTests {
     @Test func checkpointAdvancesOnlyOverAContiguousAcknowledgedPrefix() {
         var window = AcknowledgementWindow(committedOffset: 10)
-        for end: UInt64 in [20, 35, 50, 60] { window.track(FileRecord(text: "", start: end - 10, end: end)) }
-        #expect(window.pendingBytes == 40)
+        for (start, end): (UInt64, UInt64) in [(10, 20), (20, 35), (35, 50), (50, 60)] { window.track(start: start, end: end) }
+        #expect(window.pendingBytes == 50)
         window.acknowledge(end: 35)
         window.acknowledge(end: 60)
         #expect(window.committedOffset == 10)
-        #expect(window.pendingBytes == 20)
+        #expect(window.pendingBytes == 25)
         window.acknowledge(end: 20)
         #expect(window.committedOffset == 35)
         window.acknowledge(end: 20)
@@ -40,6 +77,25 @@ import Testing
         #expect(window.committedOffset == 60)
         #expect(window.isEmpty)
         #expect(window.pendingBytes == 0)
+    }
+
+    @Test func aBlockAcknowledgedPartOfTheWayMovesTheCheckpointOnceItIsInFront() {
+        var window = AcknowledgementWindow(committedOffset: 0)
+        window.track(start: 0, end: 100)
+        window.track(start: 100, end: 200)
+        window.acknowledge(end: 150)
+        #expect(window.committedOffset == 0)
+        window.acknowledge(end: 40)
+        #expect(window.committedOffset == 40)
+        window.acknowledge(end: 30)
+        #expect(window.committedOffset == 40)
+        #expect(window.pendingBytes == 200)
+        window.acknowledge(end: 100)
+        #expect(window.committedOffset == 150)
+        #expect(window.pendingBytes == 100)
+        window.acknowledge(end: 200)
+        #expect(window.committedOffset == 200)
+        #expect(window.isEmpty)
     }
 }
 
@@ -82,9 +138,9 @@ import Testing
         return try FileTailer(config: config, host: "h", logger: quietLogger)
     }
 
-    func acknowledgeAll(_ records: [TailedRecord], in tailer: FileTailer) -> [String] {
-        for record in records { tailer.acknowledge(record.position) }
-        return records.map(\.event.message)
+    func acknowledgeAll(_ blocks: [TailedLines], in tailer: FileTailer) -> [String] {
+        for block in blocks { tailer.acknowledge(block.position) }
+        return blocks.messages
     }
 
     @Test func readFromEndSkipsExistingLinesOnlyAtFirstSight() throws {
@@ -99,7 +155,7 @@ import Testing
         try tailer.persistCheckpoints()
         try TestFiles.append("new 2\n", to: directory.file("a.log"))
         let restarted = try self.tailer(directory, readFrom: .end)
-        #expect(restarted.poll(now: 0).map(\.event.message) == ["new 2"])
+        #expect(restarted.poll(now: 0).messages == ["new 2"])
     }
 
     @Test func renameRotationDrainsTheOldFileThenClosesIt() throws {
@@ -134,7 +190,7 @@ import Testing
         try TestFiles.append("second file, a different and longer first line\nsecond line\n", to: path)
         #expect(TestFiles.key(of: path) == checkpoint.key)
         let restarted = try self.tailer(directory)
-        #expect(restarted.poll(now: 0).map(\.event.message) == ["second file, a different and longer first line", "second line"])
+        #expect(restarted.poll(now: 0).messages == ["second file, a different and longer first line", "second line"])
     }
 
     @Test func multilineEventsCheckpointAtTheirLastLine() throws {
@@ -144,10 +200,10 @@ import Testing
         try TestFiles.append("Error\n at x\n at y\nInfo\n", to: directory.file("a.log"))
         let tailer = try tailer(directory, multiline: multiline)
         let first = tailer.poll(now: 0)
-        #expect(first.map(\.event.message) == ["Error\n at x\n at y"])
+        #expect(first.messages == ["Error\n at x\n at y"])
         #expect(first.map(\.position.endOffset) == [18])
         let second = tailer.poll(now: 600)
-        #expect(second.map(\.event.message) == ["Info"])
+        #expect(second.messages == ["Info"])
         _ = acknowledgeAll(first, in: tailer)
         #expect(tailer.checkpoints.map(\.offset) == [18])
     }

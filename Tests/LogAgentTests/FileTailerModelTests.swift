@@ -3,8 +3,9 @@ import Testing
 @testable import LogAgent
 
 /// Drives a `FileTailer` through random histories of appends, rename rotations, copytruncate,
-/// truncation, deletion, out-of-order acknowledgements, checkpoint saves and restarts (clean or
-/// crash), against a model of what was written. Checked after every step and at the end:
+/// truncation, deletion, out-of-order acknowledgements of blocks (whole, or part of the way up to
+/// one of their lines), checkpoint saves and restarts (clean or crash), against a model of what
+/// was written. Checked after every step and at the end:
 /// - every line is acknowledged by the sink at least once (deliveries the sink had not
 ///   acknowledged are dropped at each restart), except lines the file system destroyed before
 ///   they were acknowledged and could no longer be read again (truncated away, or deleted with
@@ -62,7 +63,9 @@ private struct TailerModel {
     var acknowledgedLines: [Bool] = []
     var texts: [String] = []
     var lossAllowed = Set<Int>()
-    var unacknowledged: [(position: FilePosition, line: Int)] = []
+    /// Handed-out blocks not acknowledged in full: their position, and their lines not acknowledged
+    /// yet (offset after the line, model id or -1 for a fragment).
+    var unacknowledged: [(position: FilePosition, lines: [(end: UInt64, id: Int)])] = []
     var rotationCounter = 0
     var sessions = 1
 
@@ -185,7 +188,7 @@ private struct TailerModel {
 
     mutating func poll(advanceBy milliseconds: Int64) throws {
         now += milliseconds
-        for record in tailer.poll(now: now) { try deliver(record) }
+        for block in tailer.poll(now: now) { try deliver(block) }
         // Reading stops once the budget is reached, so it overshoots by at most one chunk plus the held-back
         // line that chunk completes, plus a held-back line handed out when a file restarts or closes.
         let longestLine = 420
@@ -193,8 +196,18 @@ private struct TailerModel {
                 "pending bytes \(tailer.pendingBytes) exceed the bound")
     }
 
-    mutating func deliver(_ record: TailedRecord) throws {
-        let message = record.event.message
+    mutating func deliver(_ block: TailedLines) throws {
+        #expect(block.position.endOffset == block.block.lines.last?.end)
+        #expect(block.block.source.hasPrefix(directory.path))
+        var delivered: [(end: UInt64, id: Int)] = []
+        for line in block.block.lines {
+            delivered.append((line.end, deliver(block.block.text(of: line))))
+        }
+        unacknowledged.append((block.position, delivered))
+    }
+
+    /// Checks one delivered line against the model; its id, or -1 for a fragment.
+    mutating func deliver(_ message: String) -> Int {
         guard message.hasPrefix("L"), let id = Int(message.dropFirst().prefix { $0 != " " }), id < lines.count,
             texts[id] == message
         else {
@@ -202,36 +215,40 @@ private struct TailerModel {
                 generation.destroyed && generation.lines.contains { texts[$0].hasPrefix(message) }
             }
             #expect(isFragmentOfDestroyedLine, "delivered a line that was never written: \(message.prefix(40))")
-            unacknowledged.append((record.position, -1))
-            return
+            return -1
         }
-        #expect(record.event.raw == message)
         let line = lines[id]
         var generation = generations[line.generation]
         #expect(line.index >= generation.settled,
                 "line \(id) redelivered although a saved checkpoint covered it (session \(sessions))")
         #expect(line.index > generation.sessionLastDelivered,
                 "line \(id) out of order or repeated within session \(sessions)")
-        #expect(record.event.source.hasPrefix(directory.path))
         generation.sessionLastDelivered = max(generation.sessionLastDelivered, line.index)
         generations[line.generation] = generation
         deliveredCount[id] += 1
-        unacknowledged.append((record.position, id))
+        return id
     }
 
-    /// The sink acknowledges a random subset, out of order, as Kafka partitions would.
+    /// The sink acknowledges a random subset of blocks, out of order as Kafka partitions would,
+    /// some only up to one of their lines (a sink acknowledging a block's events in order).
     mutating func acknowledgeSome() {
         unacknowledged.shuffle(using: &random)
         let count = Int.random(in: 0...unacknowledged.count, using: &random)
-        for (position, id) in unacknowledged.prefix(count) { acknowledge(position, line: id) }
-        unacknowledged.removeFirst(count)
+        for index in 0..<count {
+            let (position, pending) = unacknowledged[index]
+            let through = Int.random(in: 0..<4, using: &random) == 0 ? Int.random(in: 1...pending.count, using: &random) : pending.count
+            acknowledge(FilePosition(stream: position.stream, endOffset: pending[through - 1].end), lines: pending.prefix(through).map(\.id))
+            unacknowledged[index].lines.removeFirst(through)
+        }
+        unacknowledged.removeAll { $0.lines.isEmpty }
     }
 
-    mutating func acknowledge(_ position: FilePosition, line id: Int) {
+    mutating func acknowledge(_ position: FilePosition, lines ids: [Int]) {
         tailer.acknowledge(position)
-        guard id >= 0 else { return }
-        acknowledgedLines[id] = true
-        generations[lines[id].generation].sessionAcknowledged.insert(lines[id].index)
+        for id in ids where id >= 0 {
+            acknowledgedLines[id] = true
+            generations[lines[id].generation].sessionAcknowledged.insert(lines[id].index)
+        }
     }
 
     /// After a save, a file's checkpoint covers its contiguous acknowledged prefix.
@@ -269,7 +286,7 @@ private struct TailerModel {
         while quietPolls < 6 {
             let before = deliveredCount.reduce(0, +)
             try poll(advanceBy: 1000)
-            for (position, id) in unacknowledged { acknowledge(position, line: id) }
+            for (position, pending) in unacknowledged { acknowledge(position, lines: pending.map(\.id)) }
             unacknowledged.removeAll()
             quietPolls = deliveredCount.reduce(0, +) == before ? quietPolls + 1 : 0
         }

@@ -41,10 +41,10 @@ final class InMemorySink: EventSink {
         for receipt in receipts { receipt.acknowledge() }
     }
 
-    func write(_ events: [PipelineEvent]) async throws {
+    func write(_ batch: EventBatch) async throws {
         if fails { throw SinkFailure() }
         while !state.withLockedValue({ $0.gateOpen }) { try await Task.sleep(for: .milliseconds(5)) }
-        for event in events {
+        for event in batch.events {
             let index = state.withLockedValue { state in
                 state.events.append(event.event)
                 return state.events.count - 1

@@ -170,7 +170,7 @@ import Testing
 struct CountingTransform: EventTransform {
     let counter: NIOLockedValueBox<Int>
 
-    func apply(_ event: LogEvent) -> LogEvent? {
+    func apply(_ event: consuming LogEvent) -> LogEvent? {
         counter.withLockedValue { $0 += 1 }
         return event
     }

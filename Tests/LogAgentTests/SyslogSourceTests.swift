@@ -11,7 +11,7 @@ import Testing
 
         var emitter: EventEmitter {
             EventEmitter { [events] batch in
-                events.withLockedValue { $0.append(contentsOf: batch.map(\.event)) }
+                events.withLockedValue { $0.append(contentsOf: batch.events.map(\.event)) }
                 return true
             }
         }

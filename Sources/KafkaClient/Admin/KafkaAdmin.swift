@@ -17,7 +17,7 @@ public final class KafkaAdmin: Sendable {
         let client = try NativeClient(type: RD_KAFKA_PRODUCER, config: config, callbacks: ClientCallbacks(logger: logger))
         self.client = client
         // Serves error callbacks, which remember why the cluster may be unreachable.
-        pollThread = PollThread(name: "kafka-admin-poll") { _ in rd_kafka_poll(client.handle, 100) }
+        pollThread = PollThread(name: "kafka-admin") { _ in rd_kafka_poll(client.handle, 100) }
     }
 
     deinit {

@@ -67,7 +67,7 @@ public final class KafkaConsumer: Sendable {
         self.groupID = groupID
         self.messages = KafkaConsumerMessages(buffer: buffer)
         self.events = events
-        self.pollThread = PollThread(name: "kafka-consumer-poll") { thread in
+        self.pollThread = PollThread(name: "kafka-consumer") { thread in
             poller.pollOnce(while: { thread.isRunning })
         }
     }

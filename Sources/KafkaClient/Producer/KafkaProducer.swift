@@ -1,6 +1,7 @@
 import CRdKafka
 import Logging
 import NIOConcurrencyHelpers
+import NIOCore
 
 /// A Kafka producer over librdkafka.
 ///
@@ -14,9 +15,10 @@ public final class KafkaProducer: Sendable {
     private let client: NativeClient
     private let capacity: ProducerCapacity
     private let pollThread: PollThread
-    /// True while the producer accepts messages. Every produce attempt holds this lock, so once
-    /// `close` has flipped it no message can slip into librdkafka unseen by the final purge.
-    private let accepting = NIOLockedValueBox(true)
+    /// Whether the producer accepts messages, and its topic handles. Every produce attempt holds
+    /// this lock, so once `close` has flipped it no message can slip into librdkafka unseen by the
+    /// final purge, and no topic handle is used after it is destroyed.
+    private let producing = NIOLockedValueBox(ProducingState())
 
     public init(config: KafkaConfig, logger: Logger = Logger(label: "logport.kafka.producer")) throws {
         let client = try NativeClient(type: RD_KAFKA_PRODUCER, config: config, callbacks: ClientCallbacks(logger: logger)) { conf in
@@ -27,16 +29,16 @@ public final class KafkaProducer: Sendable {
         let capacity = ProducerCapacity()
         self.client = client
         self.capacity = capacity
-        self.pollThread = PollThread(name: "kafka-producer-poll") { _ in
+        self.pollThread = PollThread(name: "kafka-producer") { _ in
             rd_kafka_poll(client.handle, 100)
             capacity.signal()
         }
     }
 
     deinit {
-        let (client, pollThread, capacity, accepting) = (client, pollThread, capacity, accepting)
+        let (client, pollThread, capacity, producing) = (client, pollThread, capacity, producing)
         BlockingCalls.runDetached {
-            Self.shutDown(client: client, pollThread: pollThread, capacity: capacity, accepting: accepting, flushTimeout: .zero)
+            Self.shutDown(client: client, pollThread: pollThread, capacity: capacity, producing: producing, flushTimeout: .zero)
         }
     }
 
@@ -60,41 +62,81 @@ public final class KafkaProducer: Sendable {
     /// Throws if the producer is closed, the message is invalid, or the task is cancelled while
     /// waiting for room (then the message was not enqueued and `onDelivery` never runs).
     public func enqueue(_ message: ProducerMessage, onDelivery: @escaping @Sendable (Result<DeliveryReport, KafkaError>) -> Void) async throws {
-        try await produce(CollectionOfOne(message), completion: DeliveryCompletion(onDelivery))
+        let completion = MessageDelivery(onDelivery)
+        let context = "producing to \(message.topic)"
+        try await produceWaitingForRoom(count: 1, context: { _ in context }) { _, _ in
+            let headers = makeNativeHeaders(message.headers)
+            let opaque = completion.retainedOpaque()
+            guard let error = client.produceOnce(message, headers: headers, opaque: opaque.toOpaque()) else { return nil }
+            opaque.release()
+            if let headers { rd_kafka_headers_destroy(headers) }
+            return KafkaError(consuming: error, context: context)
+        }
     }
 
-    /// Hands records to librdkafka in order and returns once all are queued, waiting while its
-    /// queue is full. `onDelivery` runs once, on the poll thread, when the last of them has its
-    /// delivery report: success if every record was delivered, else the first failure. One call
-    /// per batch instead of per record saves the per-record bookkeeping. Throws like `enqueue`;
-    /// records before the one that failed stay queued and `onDelivery` then never runs.
-    public func enqueue(batch messages: [ProducerMessage], onDelivery: @escaping @Sendable (Result<Void, KafkaError>) -> Void) async throws {
-        guard !messages.isEmpty else { return onDelivery(.success(())) }
-        let batch = BatchDelivery(count: messages.count, handler: onDelivery)
-        try await produce(messages, completion: DeliveryCompletion(batch.record))
-    }
-
-    /// Produces `messages` in order, each carrying one retain of `completion` as its opaque.
-    /// Holds the `accepting` lock across as many records as librdkafka takes at once.
-    private func produce(_ messages: some RandomAccessCollection<ProducerMessage>, completion: DeliveryCompletion) async throws {
-        var next = messages.startIndex
-        while next < messages.endIndex {
-            let generation = capacity.generation
-            let failure: KafkaError? = accepting.withLockedValue { accepting in
-                while next < messages.endIndex {
-                    let message = messages[next]
-                    guard accepting else {
-                        return KafkaError(code: .destroyed, message: "the producer is closed", context: "producing to \(message.topic)")
+    /// Hands a batch's records to librdkafka in order and returns once all are queued, waiting while
+    /// its queue is full. librdkafka reads the values in place from `batch.bytes`, which the producer
+    /// keeps alive until the last delivery report. `onDelivery` runs once, on the poll thread, when
+    /// the last record has its report: success if every record was delivered, else the first
+    /// failure. Throws like `enqueue`; records before the one that failed stay queued and
+    /// `onDelivery` then never runs.
+    public func enqueue(_ batch: ProducerBatch, onDelivery: @escaping @Sendable (Result<Void, KafkaError>) -> Void) async throws {
+        guard !batch.isEmpty else { return onDelivery(.success(())) }
+        let completion = BatchDelivery(count: batch.count, keeping: batch.bytes, handler: onDelivery)
+        let opaque = completion.start()
+        // One native header list per distinct list in the batch, copied for each record (librdkafka
+        // takes each record's list).
+        let headerLists = batch.headerLists.map(makeNativeHeaders)
+        defer { for list in headerLists { list.map(rd_kafka_headers_destroy) } }
+        var enqueued = 0
+        let context = { (index: Int) in "producing to \(batch.topics[batch.records[index].topic])" }
+        do {
+            try await produceWaitingForRoom(count: batch.count, context: context) { index, state in
+                let record = batch.records[index]
+                guard let topic = state.topicHandle(batch.topics[record.topic], in: client) else {
+                    return KafkaError(rd_kafka_last_error(), context: context(index))
+                }
+                let headers = record.headers.flatMap { headerLists[$0] }.flatMap { rd_kafka_headers_copy($0) }
+                // The storage stays valid after this closure: `completion` holds the buffer, so it is
+                // neither freed nor written to (a write through another copy would copy it first).
+                let error = batch.bytes.withUnsafeReadableBytes { values in
+                    batch.keyBytes.withUnsafeReadableBytes { keys in
+                        client.produce(
+                            topic: .handle(topic), partition: record.partition, value: record.value.map { values.nullableSlice($0) },
+                            ownership: .borrowed, key: record.key.map { keys.nullableSlice($0) }, timestamp: record.timestamp,
+                            headers: headers, opaque: opaque)
                     }
-                    let headers = makeNativeHeaders(message.headers)
-                    let opaque = Unmanaged.passRetained(completion)
-                    guard let error = client.produceOnce(message, headers: headers, opaque: opaque.toOpaque()) else {
-                        next = messages.index(after: next)
+                }
+                guard let error else {
+                    enqueued += 1
+                    return nil
+                }
+                if let headers { rd_kafka_headers_destroy(headers) }
+                return KafkaError(consuming: error, context: context(index))
+            }
+        } catch {
+            completion.abandon(batch.count - enqueued)
+            throw error
+        }
+    }
+
+    /// Calls `produce` for record indexes `0..<count` in order, each returning nil once librdkafka took
+    /// the record, else why not. Holds the `producing` lock across as many records as
+    /// librdkafka takes at once; on QUEUE_FULL waits for room and goes on with the same record.
+    private func produceWaitingForRoom(
+        count: Int, context: (Int) -> String, _ produce: (Int, inout ProducingState) -> KafkaError?
+    ) async throws {
+        var next = 0
+        while next < count {
+            let generation = capacity.generation
+            let failure: KafkaError? = producing.withLockedValue { state in
+                while next < count {
+                    guard state.accepting else { return KafkaError(code: .destroyed, message: "the producer is closed", context: context(next)) }
+                    guard let error = produce(next, &state) else {
+                        next += 1
                         continue
                     }
-                    opaque.release()
-                    if let headers { rd_kafka_headers_destroy(headers) }
-                    return KafkaError(consuming: error, context: "producing to \(message.topic)")
+                    return error
                 }
                 return nil
             }
@@ -145,18 +187,19 @@ public final class KafkaProducer: Sendable {
     /// Stops accepting messages, waits up to `flushTimeout` for outstanding ones, then fails whatever is
     /// left with a purge error (so every delivery callback runs) and stops the poll thread.
     public func close(flushTimeout: Duration = .seconds(10)) async {
-        let (client, pollThread, capacity, accepting) = (client, pollThread, capacity, accepting)
+        let (client, pollThread, capacity, producing) = (client, pollThread, capacity, producing)
         _ = try? await BlockingCalls.run {
-            Self.shutDown(client: client, pollThread: pollThread, capacity: capacity, accepting: accepting, flushTimeout: flushTimeout)
+            Self.shutDown(client: client, pollThread: pollThread, capacity: capacity, producing: producing, flushTimeout: flushTimeout)
         }
     }
 
     private static func shutDown(
-        client: NativeClient, pollThread: PollThread, capacity: ProducerCapacity, accepting: NIOLockedValueBox<Bool>, flushTimeout: Duration
+        client: NativeClient, pollThread: PollThread, capacity: ProducerCapacity, producing: NIOLockedValueBox<ProducingState>,
+        flushTimeout: Duration
     ) {
-        let wasAccepting = accepting.withLockedValue { accepting in
-            defer { accepting = false }
-            return accepting
+        let wasAccepting = producing.withLockedValue { state in
+            defer { state.stop() }
+            return state.accepting
         }
         guard wasAccepting else { return }
         rd_kafka_flush(client.handle, flushTimeout.timeoutMilliseconds)
@@ -167,5 +210,34 @@ public final class KafkaProducer: Sendable {
         }
         pollThread.stop()
         capacity.signal()
+    }
+}
+
+/// What `KafkaProducer.producing` guards.
+struct ProducingState: Sendable {
+    /// A librdkafka topic handle. `@unchecked Sendable`: librdkafka's topic handles are thread-safe;
+    /// this one is used and destroyed only under the producer's lock.
+    struct TopicHandle: @unchecked Sendable {
+        let pointer: OpaquePointer
+    }
+
+    private(set) var accepting = true
+    /// Handles by topic name, made on first use: producing by handle spares librdkafka a lookup of
+    /// the topic by name for every record.
+    private var topics: [String: TopicHandle] = [:]
+
+    /// The handle of `name`; nil (with `rd_kafka_last_error()` set) when librdkafka refuses the name.
+    mutating func topicHandle(_ name: String, in client: NativeClient) -> OpaquePointer? {
+        if let known = topics[name] { return known.pointer }
+        guard let created = rd_kafka_topic_new(client.handle, name, nil) else { return nil }
+        topics[name] = TopicHandle(pointer: created)
+        return created
+    }
+
+    /// No more records: destroys the topic handles (enqueued records hold their own references).
+    mutating func stop() {
+        accepting = false
+        for handle in topics.values { rd_kafka_topic_destroy(handle.pointer) }
+        topics = [:]
     }
 }

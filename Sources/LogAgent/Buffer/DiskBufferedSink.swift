@@ -62,9 +62,9 @@ public final class DiskBufferedSink: EventSink {
         tasks.withLockedValue { $0 = [shipper, syncer] }
     }
 
-    public func write(_ events: [PipelineEvent]) async throws {
+    public func write(_ batch: EventBatch) async throws {
         try throwFailure()
-        let payloads = events.map { LogEventBinaryCodec.encode($0.event) }
+        let payloads = batch.events.map { LogEventBinaryCodec.encode($0.event) }
         var warned = false
         while !(try await io { [buffer] in try buffer.append(payloads) }) {
             try Task.checkCancellation()
@@ -77,7 +77,7 @@ public final class DiskBufferedSink: EventSink {
             await spaceFreed.wait(timeout: .seconds(1))
         }
         let due = unsynced.withLockedValue { unsynced -> Bool in
-            unsynced.receipts.append(contentsOf: events.map(\.receipt))
+            unsynced.receipts.append(contentsOf: batch.receipts)
             return WallClock.nowMilliseconds() - unsynced.lastSyncMs >= syncIntervalMs
         }
         if due || buffer.unsyncedBytes >= syncBytes { try await syncAndAcknowledge() }
@@ -139,10 +139,10 @@ public final class DiskBufferedSink: EventSink {
                 if records.isEmpty {
                     await recordsDurable.wait(timeout: .seconds(1))
                     // An idle inner sink reports a failed delivery only when written to.
-                    if buffer.inFlightCount > 0 { try await sink.write([]) }
+                    if buffer.inFlightCount > 0 { try await sink.write(EventBatch([])) }
                     continue
                 }
-                try await sink.write(records.compactMap(event(for:)))
+                try await sink.write(EventBatch(records.compactMap(event(for:))))
             } catch {
                 if stopping.load(ordering: .acquiring) { break }
                 logger.warning("sink failed; sending again from the disk buffer's first unacknowledged event", metadata: [

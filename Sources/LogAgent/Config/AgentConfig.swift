@@ -49,7 +49,10 @@ public struct AgentConfig: Sendable {
         let text = try EnvironmentInterpolation.apply(to: yaml, environment: environment, file: file)
         let root: Node
         do {
-            guard let node = try Yams.compose(yaml: text) else {
+            // The basic resolver tags every scalar as text; ConfigReader tells the few scalar types
+            // of a configuration apart itself. Yams' default resolver decides with regular
+            // expressions, whose compilation alone loads ICU: about 3 MB of the agent's memory.
+            guard let node = try Yams.compose(yaml: text, .basic) else {
                 throw ConfigError(file: file, line: nil, message: "the configuration is empty")
             }
             root = node

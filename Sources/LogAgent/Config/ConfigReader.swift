@@ -81,8 +81,18 @@ final class ConfigReader {
 
     func bool(_ key: String) throws(ConfigError) -> Bool? {
         guard let node = node(key), !isNull(node) else { return nil }
-        guard case .scalar = node, let value = node.bool else { throw error(key, "expected true or false, got \(describe(node))") }
+        guard let value = Self.bool(node) else { throw error(key, "expected true or false, got \(describe(node))") }
         return value
+    }
+
+    /// YAML's booleans (as Yams reads them): a plain scalar true/yes/on or false/no/off, any case.
+    private static func bool(_ node: Node) -> Bool? {
+        guard case .scalar(let scalar) = node, scalar.style == .plain else { return nil }
+        switch scalar.string.lowercased() {
+        case "true", "yes", "on": return true
+        case "false", "no", "off": return false
+        default: return nil
+        }
     }
 
     func number(_ key: String) throws(ConfigError) -> Double? {
@@ -144,7 +154,7 @@ final class ConfigReader {
             if isNull(node) { return .null }
             if scalar.style == .plain {
                 if let value = node.int { return .int(Int64(value)) }
-                if let value = node.bool { return .bool(value) }
+                if let value = Self.bool(node) { return .bool(value) }
                 if let value = node.float { return .double(value) }
             }
             return .string(scalar.string)

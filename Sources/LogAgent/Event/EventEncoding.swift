@@ -9,14 +9,37 @@ public enum EventEncoding: String, Sendable, CaseIterable {
     case raw
 
     public func encode(_ event: LogEvent) -> [UInt8] {
+        var output: [UInt8] = []
+        var encoder = Encoder(self)
+        encoder.encode(event, into: &output)
+        return output
+    }
+
+    /// Encodes events one after another, carrying over what the next event probably shares: the
+    /// sorted order of the field names (events of one parser have the same ones, so they are not
+    /// sorted again for each). The output is the same as `encode`'s.
+    public struct Encoder {
+        public let encoding: EventEncoding
+        private var fieldOrder: [String] = []
+
+        public init(_ encoding: EventEncoding) { self.encoding = encoding }
+
+        /// Appends the encoded event to `output` (a buffer reused for many events saves allocating one each).
+        public mutating func encode(_ event: LogEvent, into output: inout [UInt8]) {
+            encoding.encode(event, into: &output, fieldOrder: &fieldOrder)
+        }
+    }
+
+    private func encode(_ event: LogEvent, into output: inout [UInt8], fieldOrder: inout [String]) {
         switch self {
-        case .raw: return Array(event.raw.utf8)
+        case .raw: output.append(contentsOf: event.raw.utf8)
         case .json:
             // Written straight into one buffer in the documented member order.
-            var output: [UInt8] = []
-            output.reserveCapacity(2 * event.raw.utf8.count + 64 * event.fields.count + 128)
+            output.reserveCapacity(output.count + 2 * event.raw.utf8.count + 64 * event.fields.count + 128)
+            var first = true
             func key(_ name: StaticString) {
-                output.append(output.isEmpty ? UInt8(ascii: "{") : UInt8(ascii: ","))
+                output.append(first ? UInt8(ascii: "{") : UInt8(ascii: ","))
+                first = false
                 output.append(UInt8(ascii: "\""))
                 output.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
                 output.append(contentsOf: "\":".utf8)
@@ -40,7 +63,7 @@ public enum EventEncoding: String, Sendable, CaseIterable {
             key("message")
             JSONWriter.writeString(event.message, to: &output)
             key("fields")
-            JSONWriter.write(.object(event.fields), to: &output)
+            JSONWriter.writeObject(event.fields, order: &fieldOrder, to: &output)
             if let parseError = event.parseError {
                 key("raw")
                 JSONWriter.writeString(event.raw, to: &output)
@@ -48,7 +71,6 @@ public enum EventEncoding: String, Sendable, CaseIterable {
                 JSONWriter.writeString(parseError, to: &output)
             }
             output.append(UInt8(ascii: "}"))
-            return output
         }
     }
 }

@@ -1,7 +1,7 @@
 import Logging
 import NIOConcurrencyHelpers
 
-/// The pipeline's file source: polls a `FileTailer`, emits its records with receipts that
+/// The pipeline's file source: polls a `FileTailer`, emits its blocks of lines with receipts that
 /// acknowledge them back to the tailer, and saves checkpoints every `checkpointIntervalMs` and at
 /// shutdown (after the pipeline drained, so the last acknowledgements are in).
 public final class FileSource: EventSource, ReceiptTarget, @unchecked Sendable {
@@ -28,7 +28,7 @@ public final class FileSource: EventSource, ReceiptTarget, @unchecked Sendable {
         var lastCheckpoint = WallClock.nowMilliseconds()
         while !Task.isCancelled {
             let now = WallClock.nowMilliseconds()
-            let (records, backpressured) = withTailer { tailer in (tailer.poll(now: now), tailer.isBackpressured) }
+            let (blocks, backpressured) = withTailer { tailer in (tailer.poll(now: now), tailer.isBackpressured) }
             if now - lastCheckpoint >= checkpointIntervalMs {
                 // A failed save only makes a restart repeat more lines; reading goes on.
                 do {
@@ -38,22 +38,21 @@ public final class FileSource: EventSource, ReceiptTarget, @unchecked Sendable {
                 }
                 lastCheckpoint = now
             }
-            if records.isEmpty {
+            if blocks.isEmpty {
                 // Held back by unacknowledged lines, reading resumes as soon as acknowledgements
                 // come in; waiting a whole poll interval would idle the pipeline.
                 try? await Task.sleep(for: .milliseconds(backpressured ? min(pollIntervalMs, 2) : pollIntervalMs))
                 continue
             }
-            let events = records.map { record in
-                PipelineEvent(record.event, receipt: DeliveryReceipt(
-                    target: self, token: ReceiptToken(stream: record.position.stream, offset: record.position.endOffset)))
+            for tailed in blocks {
+                let receipt = DeliveryReceipt(target: self, token: ReceiptToken(stream: tailed.position.stream, offset: tailed.position.endOffset))
+                guard await emitter.emit(EventBatch(lines: tailed.block, receipt: receipt)) else { return }
             }
-            guard await emitter.emit(events) else { return }
         }
     }
 
-    /// A line's acknowledgement, from a sink's delivery callback: queued for the tailer, which
-    /// ignores repeats.
+    /// A block's acknowledgement (or its lines' up to one), from a sink's delivery callback:
+    /// queued for the tailer, which ignores repeats.
     public func acknowledge(_ token: ReceiptToken) {
         acknowledged.withLockedValue { $0.append(FilePosition(stream: token.stream, endOffset: token.offset)) }
     }

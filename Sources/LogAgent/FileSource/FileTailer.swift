@@ -18,7 +18,9 @@ import Logging
 /// - Checkpoints advance only through `acknowledge(_:)`, never past a record that was not
 ///   acknowledged, so after a crash or restart unacknowledged records are read again (duplicates)
 ///   and acknowledged ones are not.
-/// - Memory: reading stops while `maximumPendingBytes` of handed-out records are unacknowledged.
+/// - Lines are handed out in blocks (`TailedLines`): the lines of one read, pointing into its
+///   buffer. A block is acknowledged as a whole, or part of the way up to one of its lines.
+/// - Memory: reading stops while `maximumPendingBytes` of handed-out lines are unacknowledged.
 ///
 /// Not thread-safe: one owner drives `poll`, `acknowledge` and `persistCheckpoints`. Time is
 /// passed in (milliseconds), so tests drive it.
@@ -67,12 +69,12 @@ public final class FileTailer {
     /// One step: rescans when due, reads what the files have (within the pending-bytes limit),
     /// completes timed-out multiline events and closes idle files that are gone. Errors on a
     /// single file are logged and that file is retried on the next poll.
-    public func poll(now: Int64) -> [TailedRecord] {
+    public func poll(now: Int64) -> [TailedLines] {
         if lastRescan.map({ now - $0 >= config.rescanIntervalMs }) ?? true {
             rescan(now: now)
             lastRescan = now
         }
-        var output: [TailedRecord] = []
+        var output: [TailedLines] = []
         // Start with a different file each poll, so that under backpressure a busy file cannot
         // take the whole budget every time and starve the others.
         let keys = files.keys.sorted { ($0.device, $0.inode) < ($1.device, $1.inode) }
@@ -85,14 +87,14 @@ public final class FileTailer {
             } catch {
                 logger.warning("reading log file failed", metadata: ["path": "\(file.path)", "error": "\(error)"])
             }
-            if let record = file.multiline?.flushIfIdle(now: now) { emit(record, from: file, now: now, into: &output) }
+            if let record = file.multiline?.flushIfIdle(now: now) { emit([record], from: file, now: now, into: &output) }
             closeIfDone(file, now: now, into: &output)
         }
         return output
     }
 
-    /// Marks one handed-out record delivered; the file's checkpoint moves once every record
-    /// before it is acknowledged too.
+    /// Marks a handed-out block delivered (its position), or delivered up to the end of one of its
+    /// lines; the file's checkpoint moves once everything before it is acknowledged too.
     public func acknowledge(_ position: FilePosition) {
         if let key = fileKeysByStream[position.stream], let file = files[key], file.stream == position.stream {
             file.window.acknowledge(end: position.endOffset)
@@ -176,7 +178,7 @@ public final class FileTailer {
 
     // MARK: Reading
 
-    private func read(_ file: TailedFile, now: Int64, into output: inout [TailedRecord]) throws(FileSourceError) {
+    private func read(_ file: TailedFile, now: Int64, into output: inout [TailedLines]) throws(FileSourceError) {
         let status = try file.handle.status()
         let truncated = status.size < file.readOffset
         if truncated || status.size > file.readOffset || file.fingerprint.length < min(config.fingerprintBytes, Int(status.size)) {
@@ -189,37 +191,62 @@ public final class FileTailer {
             file.fingerprint = FileFingerprint(of: prefix)
         }
         while file.readOffset < status.size, pendingBytes < config.maximumPendingBytes {
-            let count = Int(min(UInt64(config.readChunkBytes), status.size - file.readOffset))
-            let bytes = try file.handle.read(at: file.readOffset, count: count)
-            guard !bytes.isEmpty else { break }
-            file.readOffset += UInt64(bytes.count)
+            let count = Int(min(UInt64(file.splitter.readSize(chunkBytes: config.readChunkBytes)), status.size - file.readOffset))
+            let (handle, offset) = (file.handle, file.readOffset)
+            var added = 0
+            guard let read = try file.splitter.read(atMost: count, { buffer, count throws(FileSourceError) in
+                added = try handle.read(at: offset, count: count, appendingTo: &buffer)
+                return added
+            }) else { break }
+            file.readOffset += UInt64(added)
             file.lastGrowth = now
-            for line in file.splitter.feed(bytes) { add(line, from: file, now: now, into: &output) }
+            add(read, from: file, now: now, into: &output)
         }
     }
 
-    private func add(_ line: FileRecord, from file: TailedFile, now: Int64, into output: inout [TailedRecord]) {
+    /// Hands out the lines of a read, in place; or, with multiline, the records they complete.
+    private func add(_ read: LineSplitter.Read, from file: TailedFile, now: Int64, into output: inout [TailedLines]) {
         guard file.multiline != nil else {
-            emit(line, from: file, now: now, into: &output)
+            emit(LineBlock(bytes: read.bytes, lines: read.lines, timestamp: now, host: host, source: file.path), start: read.start,
+                 from: file, into: &output)
             return
         }
-        for record in file.multiline?.add(line, now: now) ?? [] { emit(record, from: file, now: now, into: &output) }
+        var start = read.start
+        var completed: [FileRecord] = []
+        for line in read.lines {
+            let record = FileRecord(text: String(decoding: read.bytes.readableBytesView.dropFirst(line.offset).prefix(line.count), as: UTF8.self),
+                                    start: start, end: line.end)
+            start = line.end
+            completed += file.multiline?.add(record, now: now) ?? []
+        }
+        emit(completed, from: file, now: now, into: &output)
     }
 
-    private func emit(_ record: FileRecord, from file: TailedFile, now: Int64, into output: inout [TailedRecord]) {
-        file.window.track(record)
-        let event = LogEvent(timestamp: now, host: host, source: file.path, message: record.text)
-        output.append(TailedRecord(event: event, position: FilePosition(stream: file.stream, endOffset: record.end)))
+    /// Hands out records that are not in a read buffer (joined multiline records, a flushed
+    /// unterminated line), copied into a block of their own.
+    private func emit(_ records: [FileRecord], from file: TailedFile, now: Int64, into output: inout [TailedLines]) {
+        guard let first = records.first else { return }
+        emit(LineBlock(copying: records, timestamp: now, host: host, source: file.path), start: first.start, from: file, into: &output)
+    }
+
+    private func emit(_ block: LineBlock, start: UInt64, from file: TailedFile, into output: inout [TailedLines]) {
+        guard let end = block.lines.last?.end else { return }
+        file.window.track(start: start, end: end)
+        output.append(TailedLines(block: block, position: FilePosition(stream: file.stream, endOffset: end)))
     }
 
     /// Hands out what was read but held back (an unterminated last line, a multiline event).
-    private func flushHeldBack(_ file: TailedFile, now: Int64, into output: inout [TailedRecord]) {
-        if let partial = file.splitter.flush() { add(partial, from: file, now: now, into: &output) }
-        if let record = file.multiline?.flush() { emit(record, from: file, now: now, into: &output) }
+    private func flushHeldBack(_ file: TailedFile, now: Int64, into output: inout [TailedLines]) {
+        var records: [FileRecord] = []
+        if let partial = file.splitter.flush() {
+            records += file.multiline == nil ? [partial] : file.multiline?.add(partial, now: now) ?? []
+        }
+        if let record = file.multiline?.flush() { records.append(record) }
+        emit(records, from: file, now: now, into: &output)
     }
 
     /// Starts the file over from offset 0 as a new stream (after truncation or a rewrite).
-    private func restart(_ file: TailedFile, reason: String, now: Int64, into output: inout [TailedRecord]) {
+    private func restart(_ file: TailedFile, reason: String, now: Int64, into output: inout [TailedLines]) {
         logger.info("log file restarted from the beginning", metadata: ["path": "\(file.path)", "reason": "\(reason)"])
         flushHeldBack(file, now: now, into: &output)
         retire(file.window, of: file.stream)
@@ -229,7 +256,7 @@ public final class FileTailer {
         fileKeysByStream[file.stream] = file.key
     }
 
-    private func closeIfDone(_ file: TailedFile, now: Int64, into output: inout [TailedRecord]) {
+    private func closeIfDone(_ file: TailedFile, now: Int64, into output: inout [TailedLines]) {
         guard let goneSince = file.goneSince, now - max(goneSince, file.lastGrowth) >= config.idleCloseMs,
             let size = try? file.handle.status().size, size <= file.readOffset
         else { return }

@@ -16,9 +16,10 @@ public struct FileTailerConfig: Sendable {
     public var idleCloseMs: Int64 = 5000
     public var maximumLineBytes = 256 * 1024
     /// Reading stops while this many bytes of handed-out lines are unacknowledged (it may
-    /// overshoot by one read chunk plus one line). Each pending line costs roughly ten times its
-    /// length in agent and librdkafka memory, so this is the main term of the agent's peak RSS.
-    public var maximumPendingBytes = 8 << 20
+    /// overshoot by one read chunk plus one line). This is the main term of the agent's peak RSS:
+    /// about 6 bytes per pending byte (the line, librdkafka's message and headers). 1 MiB keeps
+    /// a raw shipper above 500k lines/s; see benchmarks/agent_vs_rsyslog.md.
+    public var maximumPendingBytes = 1 << 20
     public var readChunkBytes = 64 * 1024
     public var multiline: MultilineConfig?
     public var checkpointPath: String
@@ -29,15 +30,16 @@ public struct FileTailerConfig: Sendable {
     }
 }
 
-/// Identifies one handed-out record for its acknowledgement: the read session of a file (a new
-/// one after truncation) and the offset after the record.
+/// Identifies handed-out lines for their acknowledgement: the read session of a file (a new one
+/// after truncation) and the offset after the last line acknowledged.
 public struct FilePosition: Sendable, Hashable {
     let stream: UInt64
     public let endOffset: UInt64
 }
 
-/// A line (or multiline record) read by the tailer, with the position that acknowledges it.
-public struct TailedRecord: Sendable {
-    public var event: LogEvent
+/// Lines (or multiline records) read by the tailer in one go, with the position that acknowledges
+/// them all; `FilePosition(stream: position.stream, endOffset: line.end)` acknowledges them up to `line`.
+public struct TailedLines: Sendable {
+    public let block: LineBlock
     public let position: FilePosition
 }

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import NIOCore
 
 /// A line (or a joined multiline record) cut from a file, with the byte range it came from:
 /// `end` is the offset right after its terminator, where reading resumes once it is delivered.
@@ -13,9 +14,19 @@ struct FileRecord: Equatable {
 }
 
 /// Cuts a byte stream into lines at LF (dropping a CR before it), keeping each line's offsets.
-/// An unterminated tail waits for more bytes; a line reaching `maximumLineBytes` without a
-/// terminator is emitted in pieces of that size, so memory stays bounded and no byte is lost.
+/// Bytes are read straight into a buffer that the lines then point into, so a line is never
+/// copied: only an unterminated tail is carried over, in front of the next read. A line reaching
+/// `maximumLineBytes` without a terminator is cut into pieces of that size, so memory stays
+/// bounded and no byte is lost.
 struct LineSplitter {
+    /// What one read produced: the buffer (carried bytes, then the new ones), the complete lines
+    /// in it, and the stream offset its first byte came from.
+    struct Read {
+        let bytes: ByteBuffer
+        let lines: [LineBlock.Line]
+        let start: UInt64
+    }
+
     let maximumLineBytes: Int
     private var partial: [UInt8] = []
     private var partialStart: UInt64
@@ -27,60 +38,74 @@ struct LineSplitter {
 
     var bufferedBytes: Int { partial.count }
 
-    mutating func feed(_ bytes: [UInt8]) -> [FileRecord] {
-        var records: [FileRecord] = []
-        bytes.withUnsafeBufferPointer { buffer in
-            guard let base = buffer.baseAddress else { return }
-            var lineStart = 0
-            while lineStart < buffer.count,
-                let found = memchr(base + lineStart, 0x0A, buffer.count - lineStart)
-            {
-                let index = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
-                if partial.isEmpty, index - lineStart <= maximumLineBytes {
-                    // The common case: the whole line is in this chunk, so its text is made
-                    // straight from the read buffer without a copy into `partial`.
-                    var line = UnsafeBufferPointer(rebasing: buffer[lineStart..<index])
-                    if line.last == UInt8(ascii: "\r") { line = UnsafeBufferPointer(rebasing: line.dropLast()) }
-                    records.append(take(text: line, consumedBytes: index + 1 - lineStart))
-                } else {
-                    partial.append(contentsOf: buffer[lineStart..<index])
-                    records.append(contentsOf: takeOversizedPieces())
-                    var text = partial
-                    if text.last == UInt8(ascii: "\r") { text.removeLast() }
-                    let consumed = partial.count + 1
-                    partial.removeAll(keepingCapacity: true)
-                    records.append(text.withUnsafeBufferPointer { take(text: $0, consumedBytes: consumed) })
-                }
-                lineStart = index + 1
-            }
-            partial.append(contentsOf: buffer[lineStart...])
+    /// How much to read next so that the carried bytes and the read fill `chunkBytes` exactly (a
+    /// buffer's capacity is a power of two, so `chunkBytes` of 64 KiB wastes nothing), unless the
+    /// carry is longer than half of it.
+    func readSize(chunkBytes: Int) -> Int {
+        partial.count * 2 < chunkBytes ? chunkBytes - partial.count : chunkBytes
+    }
+
+    /// Lets `fill` append up to `count` bytes to a buffer that holds the carried bytes, and cuts
+    /// the result into lines; nil when `fill` added nothing.
+    mutating func read<Failure: Error>(
+        atMost count: Int, _ fill: (inout ByteBuffer, Int) throws(Failure) -> Int
+    ) throws(Failure) -> Read? {
+        var buffer = ByteBufferAllocator().buffer(capacity: partial.count + count)
+        buffer.writeBytes(partial)
+        guard try fill(&buffer, count) > 0 else { return nil }
+        let start = partialStart
+        return Read(bytes: buffer, lines: cut(buffer), start: start)
+    }
+
+    /// `read` of bytes already in memory (copied once into the buffer).
+    mutating func feed(_ bytes: some Collection<UInt8>) -> Read? {
+        read(atMost: bytes.count) { buffer, _ in
+            buffer.writeBytes(bytes)
+            return bytes.count
         }
-        records.append(contentsOf: takeOversizedPieces())
-        return records
     }
 
     /// The unterminated tail as a record (for a file that will not grow any more), if any.
     mutating func flush() -> FileRecord? {
         guard !partial.isEmpty else { return nil }
-        let text = partial
-        partial.removeAll(keepingCapacity: true)
-        return text.withUnsafeBufferPointer { take(text: $0, consumedBytes: text.count) }
-    }
-
-    private mutating func takeOversizedPieces() -> [FileRecord] {
-        var pieces: [FileRecord] = []
-        while partial.count > maximumLineBytes {
-            let piece = Array(partial.prefix(maximumLineBytes))
-            partial.removeFirst(maximumLineBytes)
-            pieces.append(piece.withUnsafeBufferPointer { take(text: $0, consumedBytes: maximumLineBytes) })
-        }
-        return pieces
-    }
-
-    private mutating func take(text: UnsafeBufferPointer<UInt8>, consumedBytes: Int) -> FileRecord {
-        let record = FileRecord(
-            text: String(decoding: text, as: UTF8.self), start: partialStart, end: partialStart + UInt64(consumedBytes))
+        let record = FileRecord(text: String(decoding: partial, as: UTF8.self), start: partialStart,
+                                end: partialStart + UInt64(partial.count))
         partialStart = record.end
+        partial.removeAll(keepingCapacity: true)
         return record
+    }
+
+    /// The lines of `buffer` (which starts with the carried bytes, so at `partialStart`); what
+    /// follows the last terminator is carried over.
+    private mutating func cut(_ buffer: ByteBuffer) -> [LineBlock.Line] {
+        let start = partialStart
+        let maximum = maximumLineBytes
+        var lines: [LineBlock.Line] = []
+        let rest = buffer.withUnsafeReadableBytes { bytes -> Int in
+            guard let base = bytes.baseAddress else { return 0 }
+            var lineStart = 0
+            func pieces(before end: Int) {
+                while end - lineStart > maximum {
+                    lines.append(LineBlock.Line(offset: lineStart, count: maximum, end: start + UInt64(lineStart + maximum)))
+                    lineStart += maximum
+                }
+            }
+            // The carried bytes hold no terminator.
+            var searchFrom = partial.count
+            while searchFrom < bytes.count, let found = memchr(base + searchFrom, 0x0A, bytes.count - searchFrom) {
+                let newline = base.distance(to: UnsafeRawPointer(found))
+                pieces(before: newline)
+                var count = newline - lineStart
+                if count > 0, bytes[newline - 1] == UInt8(ascii: "\r") { count -= 1 }
+                lines.append(LineBlock.Line(offset: lineStart, count: count, end: start + UInt64(newline + 1)))
+                lineStart = newline + 1
+                searchFrom = lineStart
+            }
+            pieces(before: bytes.count)
+            partial = Array(bytes[lineStart...])
+            return lineStart
+        }
+        partialStart = start + UInt64(rest)
+        return lines
     }
 }

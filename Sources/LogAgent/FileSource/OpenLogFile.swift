@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import NIOCore
 
 /// A file system failure in the file source, naming the operation and the path.
 public struct FileSourceError: Error, CustomStringConvertible {
@@ -54,6 +55,24 @@ final class OpenLogFile {
         var info = stat()
         guard fstat(descriptor, &info) == 0 else { throw FileSourceError(operation: "fstat", path: openedPath, errno: errno) }
         return FileStatus(info)
+    }
+
+    /// Appends up to `count` bytes at `offset` to `buffer`, fewer at the end of the file; returns
+    /// how many.
+    func read(at offset: UInt64, count: Int, appendingTo buffer: inout ByteBuffer) throws(FileSourceError) -> Int {
+        var filled = 0
+        while filled < count {
+            let result = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count - filled) { writable in
+                pread(descriptor, writable.baseAddress!, count - filled, off_t(offset) + off_t(filled))
+            }
+            if result < 0 {
+                if errno == EINTR { continue }
+                throw FileSourceError(operation: "read", path: openedPath, errno: errno)
+            }
+            if result == 0 { break }
+            filled += result
+        }
+        return filled
     }
 
     /// Up to `count` bytes at `offset`; fewer at the end of the file.

@@ -6,10 +6,10 @@ struct MeteredSource: EventSource {
     let counters: AgentMetrics.SourceCounters
 
     func run(emitter: EventEmitter) async throws {
-        try await source.run(emitter: EventEmitter { [counters] events in
-            counters.events.increment(by: Int64(events.count))
-            counters.bytes.increment(by: Int64(events.reduce(0) { $0 + $1.event.message.utf8.count }))
-            return await emitter.emit(events)
+        try await source.run(emitter: EventEmitter { [counters] batch in
+            counters.events.increment(by: Int64(batch.count))
+            counters.bytes.increment(by: Int64(batch.messageBytes))
+            return await emitter.emit(batch)
         })
     }
 
@@ -23,7 +23,7 @@ struct MeteredTransform: EventTransform {
     var transform: any EventTransform
     let parseErrors: Counter
 
-    mutating func apply(_ event: LogEvent) -> LogEvent? {
+    mutating func apply(_ event: consuming LogEvent) -> LogEvent? {
         let before = event.parseError
         let result = transform.apply(event)
         if let result, result.parseError != before { parseErrors.increment() }

@@ -1,9 +1,10 @@
 import NIOConcurrencyHelpers
 import NIOCore
 
-/// A queue of events between pipeline components, bounded by the events' approximate size in bytes:
-/// `send` suspends while the queue holds `capacityBytes` or more, which is how a slow sink slows
-/// its sources instead of the agent's memory growing. Any number of producers, one consumer. The
+/// A queue of event batches between pipeline components, bounded by the batches' approximate size
+/// in bytes: `send` suspends while the queue holds `capacityBytes` or more, which is how a slow
+/// sink slows its sources instead of the agent's memory growing. Batches move as they are (a
+/// block of lines is never taken apart). Any number of producers, one consumer. The
 /// channel ends for the consumer when every producer has called `producerFinished()` and the queue
 /// is empty. `abandon()` (sink failed) makes pending and future sends return false at once, so no
 /// producer waits on a consumer that is gone.
@@ -15,7 +16,7 @@ final class BoundedChannel: Sendable {
     }
 
     private struct State {
-        var queue = CircularBuffer<PipelineEvent>()
+        var queue = CircularBuffer<(batch: EventBatch, bytes: Int)>()
         var queuedBytes = 0
         var openProducers: Int
         var abandoned = false
@@ -40,13 +41,15 @@ final class BoundedChannel: Sendable {
 
     /// Appends the batch once there is room (an empty queue always has room, so one batch larger
     /// than the capacity still passes); false, with nothing appended, when abandoned or cancelled.
-    func send(_ batch: [PipelineEvent]) async -> Bool {
-        let cost = batch.reduce(0) { $0 + $1.event.approximateBytes }
+    /// The batch is moved into the queue, so the consumer holds the only copy of its events.
+    func send(_ batch: consuming EventBatch) async -> Bool {
+        let cost = batch.approximateBytes
+        let parcel = Parcel(batch)
         while true {
             let outcome: Bool? = await waitable(givingUp: false) { id, state -> (Attempt<Bool>, [Waiter]) in
                 if state.abandoned || Task.isCancelled { return (.done(false), []) }
                 guard state.queuedBytes < self.capacityBytes || state.queue.isEmpty else { return (.wait, []) }
-                state.queue.append(contentsOf: batch)
+                state.queue.append((parcel.take(), cost))
                 state.queuedBytes += cost
                 defer { state.receiver = nil }
                 return (.done(true), state.receiver.map { [$0] } ?? [])
@@ -60,16 +63,22 @@ final class BoundedChannel: Sendable {
         }
     }
 
-    /// Up to `maxCount` events in order; nil once the channel has ended, or on cancellation.
-    func receive(maxCount: Int) async -> [PipelineEvent]? {
+    /// The next batch; consecutive batches of events are merged up to `maxCount` events. Nil once
+    /// the channel has ended, or on cancellation.
+    func receive(maxCount: Int) async -> EventBatch? {
         while true {
-            let outcome: [PipelineEvent]?? = await waitable(givingUp: nil) { id, state -> (Attempt<[PipelineEvent]?>, [Waiter]) in
+            let outcome: EventBatch?? = await waitable(givingUp: nil) { id, state -> (Attempt<EventBatch?>, [Waiter]) in
                 if Task.isCancelled { return (.done(nil), []) }
-                guard !state.queue.isEmpty else { return state.openProducers == 0 ? (.done(nil), []) : (.wait, []) }
-                var batch: [PipelineEvent] = []
-                while batch.count < maxCount, let event = state.queue.popFirst() {
-                    state.queuedBytes -= event.event.approximateBytes
-                    batch.append(event)
+                guard let first = state.queue.popFirst() else { return state.openProducers == 0 ? (.done(nil), []) : (.wait, []) }
+                var batch = first.batch
+                state.queuedBytes -= first.bytes
+                if var events = batch.ownEvents {
+                    while let next = state.queue.first, let more = next.batch.ownEvents, events.count + more.count <= maxCount {
+                        events += more
+                        state.queuedBytes -= next.bytes
+                        state.queue.removeFirst()
+                    }
+                    batch = EventBatch(events)
                 }
                 guard state.queuedBytes < self.capacityBytes else { return (.done(batch), []) }
                 defer { state.senders = [] }
@@ -138,5 +147,18 @@ final class BoundedChannel: Sendable {
             let waiter = state.withLockedValue { unregister(&$0, id) }
             waiter?.wake(false)
         }
+    }
+}
+
+/// A batch on its way into a channel's queue: `send`'s attempts run in a closure that may run more
+/// than once, and the one that succeeds moves the batch out. Touched only under the channel's lock.
+private final class Parcel: @unchecked Sendable {
+    private var batch: EventBatch?
+
+    init(_ batch: consuming EventBatch) { self.batch = batch }
+
+    func take() -> EventBatch {
+        guard let batch = batch.take() else { preconditionFailure("a batch was sent twice") }
+        return batch
     }
 }

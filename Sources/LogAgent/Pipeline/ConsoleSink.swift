@@ -10,10 +10,11 @@ public struct ConsoleSink: EventSink {
 
     public init(encoding: EventEncoding = .json) { self.encoding = encoding }
 
-    public func write(_ events: [PipelineEvent]) async throws {
+    public func write(_ batch: EventBatch) async throws {
         var output: [UInt8] = []
-        for event in events {
-            output.append(contentsOf: encoding.encode(event.event))
+        var encoder = EventEncoding.Encoder(encoding)
+        for event in batch.events {
+            encoder.encode(event.event, into: &output)
             output.append(UInt8(ascii: "\n"))
         }
         var written = 0
@@ -25,7 +26,7 @@ public struct ConsoleSink: EventSink {
             }
             written += count
         }
-        for event in events { event.receipt.acknowledge() }
+        batch.acknowledgeAll()
     }
 
     public func close() async throws {}

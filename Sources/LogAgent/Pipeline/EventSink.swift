@@ -6,10 +6,11 @@
 /// different Kafka partitions complete independently). A sink that gives up on an event must not
 /// acknowledge it; the source then delivers it again after a restart.
 public protocol EventSink: Sendable {
-    /// Takes a batch (in source order) and the duty to acknowledge each receipt once delivered.
-    /// May return before delivery completes; should suspend while the sink's own buffer is full,
-    /// which is how backpressure reaches the sources. Throwing stops the pipeline.
-    func write(_ events: [PipelineEvent]) async throws
+    /// Takes a batch (in source order) and the duty to acknowledge its receipts once delivered
+    /// (`batch.acknowledgeAll()` for all of it, or per event of `batch.events`). May return
+    /// before delivery completes; should suspend while the sink's own buffer is full, which is
+    /// how backpressure reaches the sources. Throwing stops the pipeline.
+    func write(_ batch: EventBatch) async throws
 
     /// No writes follow. Returns when every accepted event is delivered and acknowledged, or when
     /// the sink gives up on the rest (they stay unacknowledged). The pipeline bounds the wait with
@@ -27,17 +28,23 @@ public protocol EventSource: Sendable {
 
 /// A source's handle on the pipeline.
 public struct EventEmitter: Sendable {
-    private let deliver: @Sendable ([PipelineEvent]) async -> Bool
+    private let deliver: @Sendable (EventBatch) async -> Bool
 
-    public init(_ deliver: @escaping @Sendable ([PipelineEvent]) async -> Bool) { self.deliver = deliver }
+    public init(_ deliver: @escaping @Sendable (EventBatch) async -> Bool) { self.deliver = deliver }
 
-    /// Passes events downstream, suspending while the consumers' buffers are full. Returns false
-    /// when the events could not be passed on (the pipeline is stopping or a sink failed): they
-    /// are not acknowledged and the source should stop reading.
+    /// Passes a batch downstream, suspending while the consumers' buffers are full. Returns false
+    /// when it could not be passed on (the pipeline is stopping or a sink failed): it is not
+    /// acknowledged and the source should stop reading.
+    @discardableResult
+    public func emit(_ batch: EventBatch) async -> Bool {
+        guard !batch.isEmpty else { return true }
+        return await deliver(batch)
+    }
+
+    /// `emit` for events made one by one.
     @discardableResult
     public func emit(_ events: [PipelineEvent]) async -> Bool {
-        guard !events.isEmpty else { return true }
-        return await deliver(events)
+        await emit(EventBatch(events))
     }
 }
 
@@ -45,6 +52,7 @@ public struct EventEmitter: Sendable {
 /// keep state (a sampling counter) in a value type.
 public protocol EventTransform: Sendable {
     /// The transformed event, or nil to drop it. Dropping counts as delivered: the pipeline
-    /// acknowledges a dropped event's receipt.
-    mutating func apply(_ event: LogEvent) -> LogEvent?
+    /// acknowledges a dropped event's receipt. The event is the transform's to change in place
+    /// (the pipeline holds no other copy, so changing its fields does not copy them).
+    mutating func apply(_ event: consuming LogEvent) -> LogEvent?
 }

@@ -17,7 +17,8 @@ public final class Pipeline: Sendable {
     public let drainTimeoutMs: Int64
     /// Bytes a transform's input channel holds before its inputs are slowed down.
     public let transformBufferBytes: Int
-    /// Most events handed to a sink's `write` at once.
+    /// Most events of merged event batches handed to a transform or sink at once (a block of lines
+    /// from a file is handed over as it was read).
     public let sinkBatchSize: Int
     private let logger: Logger
     private let state = NIOLockedValueBox(RunState())
@@ -155,16 +156,21 @@ public final class Pipeline: Sendable {
         Task {
             var transform = node.transform
             while let batch = await input.receive(maxCount: sinkBatchSize) {
+                // Taken out one by one (last first, so each is moved, not copied): a transform gets
+                // the only copy of its event.
+                var events = batch.takeEvents()
+                events.reverse()
                 var passed: [PipelineEvent] = []
-                passed.reserveCapacity(batch.count)
-                for item in batch {
-                    if let event = transform.apply(item.event) {
-                        passed.append(PipelineEvent(event, receipt: item.receipt))
+                passed.reserveCapacity(events.count)
+                while let item = events.popLast() {
+                    let (event, receipt) = item.parts()
+                    if let transformed = transform.apply(event) {
+                        passed.append(PipelineEvent(transformed, receipt: receipt))
                     } else {
-                        item.receipt.acknowledge()
+                        receipt.acknowledge()
                     }
                 }
-                _ = await output.send(passed)
+                _ = await output.send(EventBatch(passed))
             }
             output.finish()
         }

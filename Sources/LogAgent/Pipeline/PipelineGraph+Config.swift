@@ -10,9 +10,10 @@ public typealias SinkFactory = @Sendable (ComponentConfig<SinkSettings>) throws 
 extension PipelineGraph {
     /// Builds every component of a loaded configuration: creates the checkpoint directory, opens
     /// file sources (loading their checkpoints), and asks `makeSink` for each sink. Fails with a
-    /// `PipelineError` naming the component that cannot be built.
+    /// `PipelineError` naming the component that cannot be built. Syslog sources run on `group`,
+    /// NIO's shared one when nil (started only then: an agent without syslog runs no event loop).
     public init(
-        config: AgentConfig, makeSink: @escaping SinkFactory, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        config: AgentConfig, makeSink: @escaping SinkFactory, group: (any EventLoopGroup)? = nil,
         logger: Logger = Logger(label: "logport.agent")
     ) throws {
         var sources: [Source] = []
@@ -32,7 +33,7 @@ extension PipelineGraph {
                     throw PipelineError(component: name, message: "cannot open checkpoints in \(directory): \(error)")
                 }
             case .syslog(let settings):
-                sources.append(Source(name: component.name, source: SyslogSource(config: settings, group: group)))
+                sources.append(Source(name: component.name, source: SyslogSource(config: settings, group: group ?? MultiThreadedEventLoopGroup.singleton)))
             case .stdin(let settings):
                 sources.append(Source(name: component.name, source: StdinSource(config: settings, host: config.host)))
             }

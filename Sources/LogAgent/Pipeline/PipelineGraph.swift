@@ -86,10 +86,23 @@ struct ComponentOutput: Sendable {
 
     var channels: [BoundedChannel] { routes.map(\.channel) }
 
-    func send(_ events: [PipelineEvent]) async -> Bool {
-        if routes.count == 1, routes[0].takes == nil { return await routes[0].channel.send(events) }
+    func send(_ batch: consuming EventBatch) async -> Bool {
+        guard !batch.isEmpty else { return true }
+        if routes.isEmpty {
+            batch.acknowledgeAll()
+            return true
+        }
+        if routes.allSatisfy({ $0.takes == nil }) {
+            if routes.count == 1 { return await routes[0].channel.send(batch) }
+            var delivered = true
+            for (route, copy) in zip(routes, batch.split(into: routes.count)) {
+                if !(await route.channel.send(copy)) { delivered = false }
+            }
+            return delivered
+        }
+        // A lane takes some events only: route event by event.
         var copies = Array(repeating: [PipelineEvent](), count: routes.count)
-        for event in events {
+        for event in batch.events {
             let targets = routes.indices.filter { routes[$0].takes?(event.event) ?? true }
             if targets.count == 1 {
                 copies[targets[0]].append(event)
@@ -100,8 +113,8 @@ struct ComponentOutput: Sendable {
             }
         }
         var delivered = true
-        for (route, batch) in zip(routes, copies) where !batch.isEmpty {
-            if !(await route.channel.send(batch)) { delivered = false }
+        for (route, events) in zip(routes, copies) where !events.isEmpty {
+            if !(await route.channel.send(EventBatch(events))) { delivered = false }
         }
         return delivered
     }

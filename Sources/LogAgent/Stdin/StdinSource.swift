@@ -5,7 +5,7 @@ import Darwin
 #endif
 import NIOPosix
 
-/// Emits one event per line read from a file descriptor (standard input by default) and ends at
+/// Emits the lines read from a file descriptor (standard input by default) and ends at
 /// end of input; an unterminated last line is emitted too. Reads happen on NIO's blocking thread
 /// pool, waiting at most 200 ms at a time, so shutdown is noticed promptly even on a silent
 /// terminal.
@@ -25,11 +25,15 @@ public final class StdinSource: EventSource {
         while !Task.isCancelled {
             let chunk = try await NIOThreadPool.singleton.runIfActive { [descriptor] in try Self.readChunk(from: descriptor) }
             guard let bytes = chunk else { continue }
-            var records = splitter.feed(bytes)
-            if bytes.isEmpty, let last = splitter.flush() { records.append(last) }
             let now = WallClock.nowMilliseconds()
-            let events = records.map { PipelineEvent(LogEvent(timestamp: now, host: host, source: "stdin", message: $0.text)) }
-            guard await emitter.emit(events), !bytes.isEmpty else { return }
+            if let read = splitter.feed(bytes) {
+                let block = LineBlock(bytes: read.bytes, lines: read.lines, timestamp: now, host: host, source: "stdin")
+                guard await emitter.emit(EventBatch(lines: block, receipt: .untracked)) else { return }
+            }
+            if bytes.isEmpty, let last = splitter.flush() {
+                await emitter.emit(EventBatch(lines: LineBlock(copying: [last], timestamp: now, host: host, source: "stdin"), receipt: .untracked))
+            }
+            guard !bytes.isEmpty else { return }
         }
     }
 

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import JSONQuoting
 
 /// Writes JSON text (RFC 8259) deterministically: object keys sorted by their UTF-8 bytes, so the
@@ -26,8 +31,35 @@ enum JSONWriter {
             }
             output.append(UInt8(ascii: "]"))
         case .object(let members):
-            writeObject(members.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }, to: &output)
+            writeObject(members.sorted { precedes($0.key, $1.key) }, to: &output)
         }
+    }
+
+    /// Writes an object in key order, taking the order from `order` when it holds exactly the
+    /// object's keys (a previous object's, sorted), else sorting them and leaving that in `order`.
+    static func writeObject(_ members: [String: FieldValue], order: inout [String], to output: inout [UInt8]) {
+        if order.count == members.count {
+            let start = output.count
+            output.append(UInt8(ascii: "{"))
+            var complete = true
+            for (index, key) in order.enumerated() {
+                guard let value = members[key] else {
+                    complete = false
+                    break
+                }
+                if index > 0 { output.append(UInt8(ascii: ",")) }
+                writeString(key, to: &output)
+                output.append(UInt8(ascii: ":"))
+                write(value, to: &output)
+            }
+            if complete {
+                output.append(UInt8(ascii: "}"))
+                return
+            }
+            output.removeSubrange(start...)
+        }
+        order = members.keys.sorted(by: precedes)
+        writeObject(order.map { ($0, members[$0] ?? .null) }, to: &output)
     }
 
     /// Writes members in the order given, for callers with a fixed schema order.
@@ -40,6 +72,18 @@ enum JSONWriter {
             write(member.value, to: &output)
         }
         output.append(UInt8(ascii: "}"))
+    }
+
+    /// Whether `left`'s UTF-8 bytes sort before `right`'s (memcmp order): the order of object keys.
+    static func precedes(_ left: String, _ right: String) -> Bool {
+        var (left, right) = (left, right)
+        return left.withUTF8 { a in
+            right.withUTF8 { b in
+                let common = min(a.count, b.count)
+                let order = common == 0 ? 0 : memcmp(a.baseAddress!, b.baseAddress!, common)
+                return order != 0 ? order < 0 : a.count < b.count
+            }
+        }
     }
 
     static func writeString(_ text: String, to output: inout [UInt8]) {

@@ -13,7 +13,8 @@ public struct AccessLogParser: FieldParser {
 
     public func parse(_ text: String, reference: Int64) throws(FieldParseError) -> ParsedRecord {
         var scanner = TextScanner(text)
-        var fields: [String: FieldValue] = [:]
+        // Room for every field at once: growing a dictionary rehashes it each time.
+        var fields: [String: FieldValue] = Dictionary(minimumCapacity: 11)
         func word(_ name: String) throws(FieldParseError) -> String {
             let value = scanner.token(until: [0x20])
             guard !value.isEmpty, scanner.skipSpaces() else { throw FieldParseError("missing \(name)") }
@@ -31,11 +32,10 @@ public struct AccessLogParser: FieldParser {
         else { throw FieldParseError("invalid time '\(timeText)'") }
         let request = try quoted(&scanner, name: "request")
         fields["request"] = .string(request)
-        let parts = request.split(separator: " ", omittingEmptySubsequences: true)
-        if parts.count == 3 {
-            fields["method"] = .string(String(parts[0]))
-            fields["path"] = .string(String(parts[1]))
-            fields["protocol"] = .string(String(parts[2]))
+        if let parts = Self.threeWords(request) {
+            fields["method"] = .string(parts.0)
+            fields["path"] = .string(parts.1)
+            fields["protocol"] = .string(parts.2)
         }
         scanner.skipSpaces()
         guard let status = scanner.digits(minimum: 3, maximum: 3) else { throw FieldParseError("invalid status") }
@@ -57,6 +57,22 @@ public struct AccessLogParser: FieldParser {
         }
         let severity: Severity = status >= 500 ? .error : status >= 400 ? .warning : .informational
         return ParsedRecord(fields: fields, timestamp: timestamp, severity: severity)
+    }
+
+    /// The words of `text` separated by runs of spaces, when there are exactly three.
+    private static func threeWords(_ text: String) -> (String, String, String)? {
+        var text = text
+        return text.withUTF8 { bytes -> (String, String, String)? in
+            var index = 0
+            func nextWord() -> UnsafeBufferPointer<UInt8>? {
+                while index < bytes.count, bytes[index] == 0x20 { index += 1 }
+                let start = index
+                while index < bytes.count, bytes[index] != 0x20 { index += 1 }
+                return index > start ? UnsafeBufferPointer(rebasing: bytes[start..<index]) : nil
+            }
+            guard let first = nextWord(), let second = nextWord(), let third = nextWord(), nextWord() == nil else { return nil }
+            return (String(decoding: first, as: UTF8.self), String(decoding: second, as: UTF8.self), String(decoding: third, as: UTF8.self))
+        }
     }
 
     /// A double-quoted value; nginx escapes `"` and non-printable bytes as `\xHH`, which are kept

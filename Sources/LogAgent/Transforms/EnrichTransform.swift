@@ -14,8 +14,7 @@ public struct EnrichTransform: EventTransform {
         self.service = service
     }
 
-    public func apply(_ event: LogEvent) -> LogEvent? {
-        var event = event
+    public func apply(_ event: consuming LogEvent) -> LogEvent? {
         event.fields.merge(addFields) { _, added in added }
         if let hostField { event.setField(hostField, to: .string(agentHost)) }
         if event.service == nil, let service { event.service = service }

@@ -41,8 +41,7 @@ public struct ParseTransform: EventTransform {
         self.target = target
     }
 
-    public func apply(_ event: LogEvent) -> LogEvent? {
-        var event = event
+    public func apply(_ event: consuming LogEvent) -> LogEvent? {
         guard let text = event[source]?.text else {
             event.noteParseError("\(name): \(source) is missing")
             return event

@@ -15,7 +15,7 @@ public struct FilterTransform: EventTransform {
         self.conditions = conditions
     }
 
-    public func apply(_ event: LogEvent) -> LogEvent? {
+    public func apply(_ event: consuming LogEvent) -> LogEvent? {
         conditions.allHold(for: event) == (mode == .keepIf) ? event : nil
     }
 }

@@ -14,7 +14,7 @@ public struct SampleTransform: EventTransform {
         self.exclude = exclude
     }
 
-    public mutating func apply(_ event: LogEvent) -> LogEvent? {
+    public mutating func apply(_ event: consuming LogEvent) -> LogEvent? {
         if !exclude.isEmpty, exclude.allHold(for: event) { return event }
         if let keyField {
             guard let key = event[keyField]?.text else { return event }

@@ -13,8 +13,7 @@ public struct SeverityTransform: EventTransform {
         self.fallback = fallback
     }
 
-    public func apply(_ event: LogEvent) -> LogEvent? {
-        var event = event
+    public func apply(_ event: consuming LogEvent) -> LogEvent? {
         let text = event[field]?.text
         if let severity = text.flatMap({ mapping[$0] ?? Severity(name: $0) }) ?? fallback {
             event.severity = severity

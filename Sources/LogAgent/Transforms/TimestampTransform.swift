@@ -11,8 +11,7 @@ public struct TimestampTransform: EventTransform {
         self.parser = parser
     }
 
-    public func apply(_ event: LogEvent) -> LogEvent? {
-        var event = event
+    public func apply(_ event: consuming LogEvent) -> LogEvent? {
         switch event[field] {
         case nil, .null?:
             event.noteParseError("\(name): \(field) is missing")

@@ -43,7 +43,7 @@ public enum PipelineService {
         let producer = try needsProducer(definition)
             ? KafkaProducer(config: KafkaRecordPublisher.producerConfig(base: settings.kafka, clientID: clientID), logger: kafkaLogger) : nil
         let source = KafkaRecordSource(consumer: consumer, logger: logger)
-        let assembly = PipelineAssembly(transport: URLSessionTransport(), publisher: producer.map(KafkaRecordPublisher.init),
+        let assembly = PipelineAssembly(transport: CurlTransport(), publisher: producer.map(KafkaRecordPublisher.init),
                                         openStore: { try EmbeddedStore(path: $0) }, logger: logger)
         let runner = PipelineRunner(
             definition: definition, source: source, committer: KafkaOffsetCommitter(consumer: consumer),

@@ -31,13 +31,12 @@ public protocol HTTPTransport: Sendable {
 }
 
 public enum HTTPTransportError: Error, CustomStringConvertible {
-    case invalidURL(String)
-    case noHTTPResponse(url: String)
+    /// No response came (bad URL, no connection, timeout, TLS failure); `reason` says which.
+    case failed(url: String, reason: String)
 
     public var description: String {
         switch self {
-        case .invalidURL(let url): return "invalid URL \(url)"
-        case .noHTTPResponse(let url): return "no HTTP response from \(url)"
+        case .failed(let url, let reason): return "no HTTP response from \(url): \(reason)"
         }
     }
 }
