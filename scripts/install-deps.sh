@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building Logport and running its tests needs on Debian 12, idempotently.
 #
-#   apt:  C libraries the Swift targets link (zstd, lz4, snappy, zlib, sqlite3 for GRDB), librdkafka + kcat and
+#   apt:  C libraries the Swift targets link (zstd, lz4, snappy, zlib, sqlite3 for GRDB; libcurl, which
+#         `logport process` loads for HTTP), librdkafka + kcat and
 #         Debian's python3-confluent-kafka: a second, older librdkafka (2.0.2) the tests talk through;
 #         burrow (a consumer-lag monitor on the Go client sarama) and the zookeeper it keeps its state in;
 #         chromium, which renders the console's pages headless in tests/integration/test_console.py;
@@ -19,6 +20,7 @@ APT_PACKAGES=(
   librdkafka-dev kcat
   libzstd-dev liblz4-dev libsnappy-dev zlib1g-dev
   libsqlite3-dev
+  libcurl4
   python3 python3-venv python3-confluent-kafka
   burrow zookeeper
   chromium
