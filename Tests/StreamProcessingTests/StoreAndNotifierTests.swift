@@ -44,24 +44,6 @@ import Testing
         #expect(try store.alertHistory(alertID: "slow|service=cart|60000").map(\.state) == [.firing, .resolved])
     }
 
-    @Test func checkpointsRoundTripThroughTheStoreAndFiles() async throws {
-        let definition = PipelineDefinition(name: "cp/1", source: SourceSpec(topics: ["t"], groupID: "g"))
-        var processor = try PipelineProcessor(definition: definition)
-        _ = processor.process([jsonRecord(TopicPartition(topic: "t", partition: 0), offset: 7, timeMillis: 5, "x")], nowMillis: 0)
-        let snapshot = processor.snapshot()
-
-        let store = try EmbeddedStore()
-        try await store.save(snapshot, atMillis: 1)
-        #expect(try await store.load(pipeline: "cp/1") == snapshot)
-
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cp-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let files = FileCheckpointStore(directory: directory)
-        #expect(try await files.load(pipeline: "cp/1") == nil)
-        try await files.save(snapshot, atMillis: 1)
-        #expect(try await files.load(pipeline: "cp/1")?.nextOffsets == [TopicPartition(topic: "t", partition: 0): 8])
-    }
-
     @Test func webhookPostsSortedJSONAndRejectsNon2xx() async throws {
         let transport = ScriptedTransport(statuses: [200, 500])
         let notifier = WebhookNotifier(url: "http://hooks.local/x", headers: ["Authorization": "Bearer t"], transport: transport)

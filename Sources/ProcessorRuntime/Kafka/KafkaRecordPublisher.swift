@@ -13,11 +13,15 @@ public struct KafkaRecordPublisher: RecordPublisher {
         self.producer = producer
     }
 
-    /// `acks=all` over `base`: a row counts as written once every in-sync replica has it.
-    public static func producerConfig(base: KafkaConfig, clientID: String) -> KafkaConfig {
+    /// `acks=all` over `base`: a row counts as written once every in-sync replica has it. Idempotent, so
+    /// retries never reorder the records of a partition (the partials topic relies on it), and records up
+    /// to `maxRecordBytes` (the merge's checkpoints).
+    public static func producerConfig(base: KafkaConfig, clientID: String, maxRecordBytes: Int) -> KafkaConfig {
         var config = base
         config.clientID = config.clientID ?? clientID
         config.acks = .all
+        config.enableIdempotence = true
+        config["message.max.bytes"] = String(maxRecordBytes)
         return config
     }
 
@@ -25,7 +29,7 @@ public struct KafkaRecordPublisher: RecordPublisher {
         guard !records.isEmpty else { return }
         let outcome = BatchDelivery(expected: records.count)
         for record in records {
-            try await producer.enqueue(ProducerMessage(topic: record.topic, key: record.key, value: record.value),
+            try await producer.enqueue(ProducerMessage(topic: record.topic, key: record.key, value: record.value, partition: record.partition),
                                        onDelivery: outcome.record)
         }
         try await outcome.completion()

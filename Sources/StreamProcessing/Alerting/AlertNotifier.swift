@@ -11,11 +11,14 @@ public struct OutgoingRecord: Hashable, Sendable {
     public var topic: String
     public var key: [UInt8]?
     public var value: [UInt8]
+    /// nil: the producer's partitioner chooses by key.
+    public var partition: Int32?
 
-    public init(topic: String, key: [UInt8]?, value: [UInt8]) {
+    public init(topic: String, key: [UInt8]?, value: [UInt8], partition: Int32? = nil) {
         self.topic = topic
         self.key = key
         self.value = value
+        self.partition = partition
     }
 }
 
