@@ -16,7 +16,8 @@ import Testing
             pipeline: "web",
             source: .init(runner: runner,
                           stage: .init(metrics: processor, aggregations: ["traffic": aggregation],
-                                       nextOffsets: [TopicPartition(topic: "web.access", partition: 1): 13], watermarkMillis: 900),
+                                       nextOffsets: [TopicPartition(topic: "web.access", partition: 1): 13],
+                                       watermarks: [TopicPartition(topic: "web.access", partition: 1): 900]),
                           sinks: ["clickhouse logport.events": ["rows_inserted": 7]]),
             merge: .init(runner: PipelineRunnerMetrics(),
                          stage: .init(metrics: merge, alerts: AlertEngine.Metrics(), watermarkMillis: 1_500,
@@ -25,6 +26,7 @@ import Testing
         let text = PrometheusText.render(status)
         #expect(text.contains("# TYPE logport_process_records_total counter\nlogport_process_records_total{pipeline=\"web\"} 12\n"))
         #expect(text.contains("logport_process_watermark_seconds{pipeline=\"web\"} 1.5\n"))
+        #expect(text.contains("logport_process_partition_watermark_seconds{pipeline=\"web\",topic=\"web.access\",partition=\"1\"} 0.9\n"))
         #expect(text.contains("logport_process_late_events_dropped_total{pipeline=\"web\",aggregation=\"traffic\"} 3\n"))
         #expect(text.contains("logport_process_windows_emitted_total{pipeline=\"web\"} 4\n"))
         #expect(text.contains("logport_process_checkpoints_total{pipeline=\"web\",stage=\"source\"} 2\n"))

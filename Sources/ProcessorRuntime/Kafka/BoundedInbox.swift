@@ -51,7 +51,8 @@ final class BoundedInbox<Element: Sendable>: Sendable {
         }
     }
 
-    /// Producer: ends the inbox; items still inside are taken first, then `take` returns nothing, or throws `error`.
+    /// Ends the inbox (the producer when its input ends, or the consumer that stops taking): items still
+    /// inside are taken first, then `take` returns nothing, or throws `error`; a waiting `put` returns.
     func finish(_ error: (any Error)? = nil) {
         let (taker, putter) = state.withLockedValue { state in
             if state.end == nil { state.end = error.map { .failure($0) } ?? .success(()) }

@@ -153,6 +153,8 @@ public actor KafkaRecordSource: RecordSource {
     public func close() async throws {
         await completeRevocations()
         try await consumer.close()
+        // A moving task waiting for room in a full inbox would wait forever: nobody polls any more.
+        inbox.finish()
         for pump in pumps { await pump.value }
         pumps = []
     }

@@ -28,6 +28,13 @@ public enum PrometheusText {
                [(pipeline, Double(processor.partialsEmitted))])
         family("watermark_seconds", "gauge", "Event-time watermark (Unix seconds) of the merge, which closes windows; absent until every source partition reported.",
                (merge?.watermarkMillis).map { [(pipeline, Double($0) / 1000)] } ?? [])
+        func perPartition(_ values: [TopicPartition: Int64], scale: Double = 1) -> Samples {
+            values.sorted { $0.key < $1.key }.map {
+                (pipeline + [("topic", $0.key.topic), ("partition", String($0.key.partition))], Double($0.value) / scale)
+            }
+        }
+        family("partition_watermark_seconds", "gauge", "Event-time watermark (Unix seconds) of each source partition this processor reads.",
+               perPartition(source.watermarks, scale: 1000))
         let aggregations = source.aggregations.sorted { $0.key < $1.key }
         func perAggregation(_ value: (WindowedAggregator.Metrics) -> UInt64) -> Samples {
             aggregations.map { (pipeline + [("aggregation", $0.key)], Double(value($0.value))) }
@@ -60,11 +67,8 @@ public enum PrometheusText {
             family("sink_\(counter)_total", "counter", "Sink counter \(counter).",
                    sinks.compactMap { sink in sink.counters[counter].map { (pipeline + [("stage", sink.stage), ("sink", sink.sink)], Double($0)) } })
         }
-        let offsets = source.nextOffsets.merging(merge?.nextOffsets ?? [:]) { first, _ in first }
         family("next_offset", "gauge", "Next offset to process per partition (source topics and the partials topic).",
-               offsets.sorted { $0.key < $1.key }.map {
-                   (pipeline + [("topic", $0.key.topic), ("partition", String($0.key.partition))], Double($0.value))
-               })
+               perPartition(source.nextOffsets.merging(merge?.nextOffsets ?? [:]) { first, _ in first }))
         return output
     }
 

@@ -59,8 +59,8 @@ public struct PipelineProcessor: PipelineStage {
         public var aggregations: [String: WindowedAggregator.Metrics]
         /// Next offset per owned partition.
         public var nextOffsets: [TopicPartition: Int64]
-        /// Lowest watermark among owned partitions that have one.
-        public var watermarkMillis: Int64?
+        /// Watermark per owned partition that has read an event: the lowest holds the merge back.
+        public var watermarks: [TopicPartition: Int64]
     }
 
     struct Partition: Sendable {
@@ -113,9 +113,8 @@ public struct PipelineProcessor: PipelineStage {
             }
         }
         let owned = partitions.filter(\.value.owned)
-        let watermarks = owned.values.compactMap { $0.maxEventTimeMillis == nil ? nil : $0.watermark(outOfOrdernessMillis: outOfOrdernessMillis) }
-        return Report(metrics: metrics, aggregations: aggregations, nextOffsets: owned.compactMapValues(\.nextOffset),
-                      watermarkMillis: watermarks.min())
+        let watermarks = owned.compactMapValues { $0.maxEventTimeMillis == nil ? nil : $0.watermark(outOfOrdernessMillis: outOfOrdernessMillis) }
+        return Report(metrics: metrics, aggregations: aggregations, nextOffsets: owned.compactMapValues(\.nextOffset), watermarks: watermarks)
     }
 
     public mutating func assign(_ assigned: [TopicPartition], checkpoints: [TopicPartition: PartitionCheckpoint],
