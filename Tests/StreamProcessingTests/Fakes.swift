@@ -122,10 +122,18 @@ actor RecordingCheckpoints: CheckpointStore {
 actor RecordingPublisher: RecordPublisher {
     private(set) var records: [(topic: String, key: String?, value: String)] = []
 
-    func publish(_ outgoing: [OutgoingRecord]) async throws {
+    private let acknowledgement: PublishAcknowledgement
+
+    /// `failing`: every acknowledgement fails with it, as a broker that lost the records would.
+    init(failing: (any Error & Sendable)? = nil) {
+        acknowledgement = failing.map { error in PublishAcknowledgement { throw error } } ?? .done
+    }
+
+    func hand(_ outgoing: [OutgoingRecord]) async throws -> PublishAcknowledgement {
         for record in outgoing {
             records.append((record.topic, record.key.map { String(decoding: $0, as: UTF8.self) }, String(decoding: record.value, as: UTF8.self)))
         }
+        return acknowledgement
     }
 }
 

@@ -66,6 +66,19 @@ import Testing
         #expect(records[1].value.contains(#""aggregation":"latency""#))
     }
 
+    @Test func thePartialsSinkHandsRecordsOverAtOnceAndItsFlushWaitsForTheirAcknowledgement() async throws {
+        let publisher = RecordingPublisher(failing: RejectedCommit())
+        let exchange = Exchange(topic: "__logport-g-partials", partitionCount: 2)
+        let sink = ExchangeSink(exchange: exchange, publisher: publisher)
+        var output = ProcessorOutput()
+        output.progress = [SourceProgress(source: TopicPartition(topic: "t", partition: 0), nextOffset: 5, watermarkMillis: 100, idle: false)]
+        try await sink.accept(output, nowMillis: 0)
+        // One report, to every partials partition; the broker's answer matters only for the checkpoint.
+        #expect(await publisher.records.count == 2)
+        await #expect(throws: RejectedCommit.self) { try await sink.flush() }
+        try await sink.flush()
+    }
+
     @Test func fileSinkAppendsJSONLines() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("sink-\(UUID().uuidString).jsonl").path
         defer { try? FileManager.default.removeItem(atPath: path) }

@@ -96,9 +96,9 @@ import Testing
             let inside = times.filter { $0 >= start && $0 < start + 30 }.count
             if inside > 0 { expected[start] = Double(inside) }
         }
-        // Zero lateness: each window ends and closes at once, an ended share then a closed one.
-        #expect(Self.counts(shares.filter { $0.stage == .closed }) == expected)
-        #expect(shares.map(\.stage) == Array(repeating: [WindowPartial.Stage.ended, .closed], count: expected.count).flatMap { $0 })
+        // Zero lateness: each window ends and closes at once, in one share.
+        #expect(Self.counts(shares) == expected)
+        #expect(shares.allSatisfy { $0.stage == .endedAndClosed })
         #expect(shares.map(\.windowEndMillis) == shares.map(\.windowEndMillis).sorted())
         #expect(shares.allSatisfy { $0.coveredOffset == 8 && $0.source == Self.source })
     }

@@ -94,8 +94,8 @@ final class BoundedInbox<Element: Sendable>: Sendable {
     /// wakes a producer waiting for room.
     func discard(where shouldDrop: (Element) -> Bool) {
         let putter: CheckedContinuation<Void, Never>? = state.withLockedValue { state in
+            guard state.items[state.head...].contains(where: shouldDrop) else { return nil }
             let kept = state.items[state.head...].filter { !shouldDrop($0) }
-            guard kept.count < state.count else { return nil }
             state.items = Array(kept)
             state.head = 0
             defer { state.putter = nil }

@@ -113,6 +113,7 @@ public actor KafkaRecordSource: RecordSource {
 
     public func revocationsAwaitingCheckpoint() async -> [StreamProcessing.TopicPartition] {
         let partitions = heldRevocations.flatMap(\.partitions).map(StreamProcessing.TopicPartition.init)
+        guard !partitions.isEmpty else { return [] }
         surrendered.formUnion(partitions)
         assigned.subtract(partitions)
         let revoked = Set(partitions)

@@ -16,6 +16,8 @@ public struct WindowPartial: Codable, Sendable, Equatable {
         case updated
         /// The partition's watermark passed end + lateness: the partition's final share.
         case closed
+        /// The watermark reached the end and end + lateness at once: the share is both `ended` and `closed`.
+        case endedAndClosed
 
         /// The order a partition emits shares of one window in: at equal covered offsets, the later is newer.
         var order: Int {
@@ -23,9 +25,12 @@ public struct WindowPartial: Codable, Sendable, Equatable {
             case .provisional: return 0
             case .ended: return 1
             case .updated: return 2
-            case .closed: return 3
+            case .closed, .endedAndClosed: return 3
             }
         }
+
+        /// The share as the watermark reached the end, which revision 0 uses.
+        var isEnded: Bool { self == .ended || self == .endedAndClosed }
     }
 
     public var aggregation: String

@@ -9,8 +9,9 @@
 /// - an event the spec's `filter` rejects is ignored: it counts nowhere, not even as late;
 /// - an event none of whose windows is open is dropped and counted in `lateEventsDropped`;
 /// - `advance(to:)` emits an `ended` share of every window with e ≤ W that existed as W reached e (so it
-///   covers the record that moved W there, not the late events after), then a `closed` share (and forgets
-///   the window) of every window with e + L ≤ W; a window only late events opened gets no `ended` share;
+///   covers the record that moved W there, not the late events after), and a `closed` share (then forgets
+///   the window) of every window with e + L ≤ W; a window reaching both at once gets one share,
+///   `endedAndClosed`; a window only late events opened gets no `ended` share;
 /// - `provisional` emits the current share of every window updated since its last share;
 /// - emissions of one call are ordered by window end, window start, then group key, so the output is a
 ///   function of the partition's records alone.
@@ -112,15 +113,14 @@ public struct WindowedAggregator: Sendable, Equatable {
         var shares: [WindowPartial] = []
         for key in windows.keys.filter({ $0.endMillis <= watermarkMillis }).sorted() {
             guard var state = windows[key] else { continue }
-            if !state.ended {
+            let closed = isClosed(endMillis: key.endMillis, watermarkMillis: watermarkMillis)
+            if closed {
+                shares.append(share(key, state, stage: state.ended ? .closed : .endedAndClosed, source: source, coveredOffset: coveredOffset))
+                windows[key] = nil
+            } else if !state.ended {
                 state.ended = true
                 state.unpublished = false
                 shares.append(share(key, state, stage: .ended, source: source, coveredOffset: coveredOffset))
-            }
-            if isClosed(endMillis: key.endMillis, watermarkMillis: watermarkMillis) {
-                shares.append(share(key, state, stage: .closed, source: source, coveredOffset: coveredOffset))
-                windows[key] = nil
-            } else {
                 windows[key] = state
             }
         }

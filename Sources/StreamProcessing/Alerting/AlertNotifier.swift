@@ -24,8 +24,33 @@ public struct OutgoingRecord: Hashable, Sendable {
 
 /// Publishes records to Kafka: the seam the librdkafka producer implements.
 public protocol RecordPublisher: Sendable {
-    /// Returns once every record is acknowledged; records of one key keep their order.
-    func publish(_ records: [OutgoingRecord]) async throws
+    /// Hands the records to the producer, in order, and returns once they are queued; the acknowledgement
+    /// completes once the broker has every one of them (or fails with the first failure). Records of one
+    /// key (or partition) keep the order of the calls.
+    func hand(_ records: [OutgoingRecord]) async throws -> PublishAcknowledgement
+}
+
+extension RecordPublisher {
+    /// Returns once every record is acknowledged.
+    public func publish(_ records: [OutgoingRecord]) async throws {
+        try await hand(records).completion()
+    }
+}
+
+/// Waits for the broker's acknowledgement of records handed to a producer.
+public struct PublishAcknowledgement: Sendable {
+    private let wait: @Sendable () async throws -> Void
+
+    public init(_ wait: @escaping @Sendable () async throws -> Void) {
+        self.wait = wait
+    }
+
+    /// Already acknowledged.
+    public static let done = PublishAcknowledgement {}
+
+    public func completion() async throws {
+        try await wait()
+    }
 }
 
 public enum NotifierError: Error, CustomStringConvertible {

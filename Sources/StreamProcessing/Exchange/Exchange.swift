@@ -33,16 +33,18 @@ public struct Exchange: Sendable, Equatable {
 
     /// The records of a source-stage output: shares first, then each progress report to every partition.
     public func records(for output: ProcessorOutput) -> [OutgoingRecord] {
+        guard !output.partials.isEmpty || !output.progress.isEmpty else { return [] }
         var records: [OutgoingRecord] = []
         records.reserveCapacity(output.partials.count + output.progress.count * Int(partitionCount))
+        let encoder = StateCoding.encoder
         for partial in output.partials {
             records.append(OutgoingRecord(
                 topic: topic, key: Array("\(partial.aggregation)|\(partial.groupValues.joined(separator: ","))".utf8),
-                value: Self.encode(.partial(partial)),
+                value: Self.encode(.partial(partial), with: encoder),
                 partition: partition(aggregation: partial.aggregation, groupValues: partial.groupValues)))
         }
         for progress in output.progress {
-            let value = Self.encode(.progress(progress))
+            let value = Self.encode(.progress(progress), with: encoder)
             let key = Array("progress|\(progress.source)".utf8)
             for partition in 0..<partitionCount {
                 records.append(OutgoingRecord(topic: topic, key: key, value: value, partition: partition))
@@ -51,9 +53,9 @@ public struct Exchange: Sendable, Equatable {
         return records
     }
 
-    static func encode(_ record: ExchangeRecord) -> [UInt8] {
+    private static func encode(_ record: ExchangeRecord, with encoder: JSONEncoder) -> [UInt8] {
         // Cannot fail: these value types hold nothing but strings, integers and (possibly infinite) doubles.
-        Array((try? StateCoding.encoder.encode(record)) ?? Data())
+        Array((try? encoder.encode(record)) ?? Data())
     }
 
     /// The record a partials-topic record holds; nil for the merge stage's own checkpoint records.
@@ -75,11 +77,10 @@ enum ExchangeRecord: Codable, Sendable, Equatable {
 }
 
 /// JSON for state that crosses the network or a restart: an empty sketch's minimum is +infinity, which
-/// plain `JSONEncoder` refuses.
+/// plain `JSONEncoder` refuses. (Keys unsorted: only this code reads it, and sorting is a cost per share.)
 enum StateCoding {
     static var encoder: JSONEncoder {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return encoder
     }

@@ -165,7 +165,7 @@ struct MergePartition: Sendable {
     }
 
     struct Contribution: Sendable {
-        /// The partition's `ended` share (the one with the lowest covered offset, should it repeat).
+        /// The partition's `ended` (or `endedAndClosed`) share, the one with the lowest covered offset should it repeat.
         var ended: Held?
         var latest: Held
 
@@ -276,11 +276,11 @@ struct MergePartition: Sendable {
         var window = windows[key] ?? Window(firstDone: replaying ? restoredFirstDone.contains(key) : frontier >= share.windowEndMillis)
         let held = Held(coveredOffset: share.coveredOffset, stage: share.stage, accumulators: share.accumulators, recordOffset: recordOffset)
         var contribution = window.contributions[share.source] ?? Contribution(ended: nil, latest: held)
-        // The same covered offset later in the partition's stages (`ended`, then `closed`) is the newer share.
+        // At equal covered offsets, the later of the partition's stages is the newer share.
         if (share.coveredOffset, share.stage.order) > (contribution.latest.coveredOffset, contribution.latest.stage.order) {
             contribution.latest = held
         }
-        if share.stage == .ended, share.coveredOffset < contribution.ended?.coveredOffset ?? .max { contribution.ended = held }
+        if share.stage.isEnded, share.coveredOffset < contribution.ended?.coveredOffset ?? .max { contribution.ended = held }
         if window.firstDone { contribution.ended = nil }  // revision 0 is behind: only the latest share matters
         window.contributions[share.source] = contribution
         windows[key] = window

@@ -166,44 +166,59 @@ public struct PipelineProcessor: PipelineStage {
     public mutating func process(_ records: [SourceRecord], nowMillis: Int64) -> ProcessorOutput {
         var output = ProcessorOutput()
         var touched: Set<TopicPartition> = []
-        for record in records {
-            let source = record.topicPartition
+        // A poll returns runs of records of one partition: each run works on the partition's state taken
+        // out of the table once, rather than looking it up for every record.
+        var start = records.startIndex
+        while start < records.endIndex {
+            let source = records[start].topicPartition
+            var end = start + 1
+            while end < records.endIndex, records[end].topicPartition == source { end += 1 }
             var partition = partitions.removeValue(forKey: source) ?? newPartition(nowMillis: nowMillis)
-            defer { partitions[source] = partition }
-            if let next = partition.nextOffset, record.offset < next {
-                metrics.recordsRedelivered += 1
-                continue
+            for record in records[start..<end] {
+                if take(record, into: &partition, nowMillis: nowMillis, output: &output) { touched.insert(source) }
             }
-            partition.nextOffset = record.offset + 1
-            let replaying = partition.isReplaying(record.offset)
-            if replaying {
-                metrics.recordsReplayed += 1
-            } else {
-                output.consumed.include(source, offset: record.offset)
-                metrics.recordsProcessed += 1
-                touched.insert(source)
-            }
-            switch transforms.apply(Self.initialEvent(of: record), dedupeMemory: &partition.dedupeMemory) {
-            case .kept(let event):
-                if collectsEvents, !replaying { output.events.append(event) }
-                let shares = aggregate(event, in: &partition, nowMillis: nowMillis)
-                if !replaying { emit(shares, into: &output) }
-            case .removed:
-                if !replaying { metrics.eventsRemoved += 1 }
-            case .failed(let error):
-                guard !replaying else { break }
-                metrics.recordsFailed += 1
-                output.failures.append(RecordFailure(topicPartition: source, offset: record.offset, error: error))
-            }
-            if replaying, !partition.isReplaying(record.offset + 1) {
-                // Rebuilt: the counts of the replay are the previous reader's, not this processor's.
-                partition.replayingBelow = nil
-                for index in partition.aggregators.indices { partition.aggregators[index].resetMetrics() }
-            }
+            partitions[source] = partition
+            start = end
         }
         for source in touched.sorted() { reportProgress(of: source, nowMillis: nowMillis, into: &output) }
         output.progress += idleness(nowMillis: nowMillis, into: &output)
         return output
+    }
+
+    /// Processes one record of `partition`; returns whether it was new (not redelivered, not replayed).
+    private mutating func take(_ record: SourceRecord, into partition: inout Partition, nowMillis: Int64,
+                               output: inout ProcessorOutput) -> Bool {
+        if let next = partition.nextOffset, record.offset < next {
+            metrics.recordsRedelivered += 1
+            return false
+        }
+        partition.nextOffset = record.offset + 1
+        let replaying = partition.isReplaying(record.offset)
+        if replaying {
+            metrics.recordsReplayed += 1
+        } else {
+            output.consumed.include(record.topicPartition, offset: record.offset)
+            metrics.recordsProcessed += 1
+        }
+        switch transforms.apply(Self.initialEvent(of: record), dedupeMemory: &partition.dedupeMemory) {
+        case .kept(let event):
+            if collectsEvents, !replaying { output.events.append(event) }
+            let shares = aggregate(event, in: &partition, nowMillis: nowMillis)
+            if !replaying { emit(shares, into: &output) }
+        case .removed:
+            if !replaying { metrics.eventsRemoved += 1 }
+        case .failed(let error):
+            if !replaying {
+                metrics.recordsFailed += 1
+                output.failures.append(RecordFailure(topicPartition: record.topicPartition, offset: record.offset, error: error))
+            }
+        }
+        if replaying, !partition.isReplaying(record.offset + 1) {
+            // Rebuilt: the counts of the replay are the previous reader's, not this processor's.
+            partition.replayingBelow = nil
+            for index in partition.aggregators.indices { partition.aggregators[index].resetMetrics() }
+        }
+        return !replaying
     }
 
     /// Lets processing time pass without records: partitions that went idle say so.
