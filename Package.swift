@@ -215,10 +215,12 @@ let package = Package(
         .testTarget(name: "GroupCoordinationTests", dependencies: ["GroupCoordination", "KafkaRecords"]),
         .testTarget(name: "AgentKafkaTests", dependencies: ["AgentKafka", "LogAgent", "KafkaClient"]),
         .testTarget(name: "StreamProcessingTests", dependencies: ["StreamProcessing"]),
-        .testTarget(name: "ProcessorRuntimeTests", dependencies: ["ProcessorRuntime", "StreamProcessing"]),
+        .testTarget(name: "ProcessorRuntimeTests", dependencies: ["ProcessorRuntime", "StreamProcessing", "KafkaClient", "KafkaTestSupport"]),
+        // librdkafka's mock cluster, for tests of code over KafkaClient.
+        .target(name: "KafkaTestSupport", dependencies: ["CRdKafka", "KafkaClient"], path: "Tests/KafkaTestSupport"),
         .testTarget(
             name: "KafkaClientTests",
-            dependencies: ["KafkaClient", "CRdKafka", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]
+            dependencies: ["KafkaClient", "CRdKafka", "KafkaTestSupport", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]
         ),
         .testTarget(name: "LagHealthTests", dependencies: ["LagHealth"]),
         .testTarget(

@@ -15,14 +15,14 @@ struct ProcessCommand: AsyncParsableCommand {
         abstract: "Run a stream-processing pipeline: Kafka topics in; windows, detectors, alerts and sinks out.",
         discussion: """
             The pipeline YAML (see examples/pipelines/) may use ${NAME} and ${NAME:-default} to read the \
-            environment. On SIGINT or SIGTERM the processor finishes the step in flight, flushes its sinks, \
-            saves a checkpoint in --state-dir and commits offsets before it exits; after a crash it resumes \
-            from the last checkpoint: ClickHouse events tables still hold every event exactly once, and \
-            aggregate tables every window once when read with FINAL. Several processors of one pipeline may \
-            share its consumer group: a partition moves to another processor only after its owner flushed, \
-            checkpointed and committed it, so events tables still hold every event once. Windows are \
-            aggregated by each processor over the partitions it reads and are not merged across processors: \
-            for exact aggregates, run one processor per consumer group.
+            environment. Run as many processors of one pipeline as you like, on any machines: they share its \
+            consumer group (source.group_id), each source partition's share of every window goes to the \
+            partials topic __logport-GROUP-partials (created on first start), and group GROUP.merge merges \
+            the shares into windows, so aggregates, detectors and alerts are the same with one processor or \
+            many. Checkpoints live with the groups' committed offsets, so any processor resumes any partition. \
+            On SIGINT or SIGTERM a processor finishes the step in flight, flushes its sinks and checkpoints \
+            before it exits; after a crash, it or another processor resumes from the last checkpoint: \
+            ClickHouse tables still hold every event and every window revision exactly once.
             """
     )
 
@@ -36,10 +36,7 @@ struct ProcessCommand: AsyncParsableCommand {
     @Option(name: [.customShort("X"), .customLong("property")], help: "Extra librdkafka property KEY=VALUE (repeatable).")
     var properties: [KeyValue] = []
 
-    @Option(help: "Directory for checkpoints (one file per pipeline).")
-    var stateDir = "logport-state"
-
-    @Option(help: "How often to flush sinks, save a checkpoint and commit offsets (e.g. 10s).")
+    @Option(help: "How often to flush sinks and commit offsets with their checkpoints (e.g. 10s).")
     var checkpointInterval = "10s"
 
     @Option(help: "Write Prometheus text metrics to this file now and then and at exit (node_exporter textfile collector).")
@@ -87,7 +84,7 @@ struct ProcessCommand: AsyncParsableCommand {
         var kafka = KafkaConfig(bootstrapServers: bootstrap, definition.kafka.properties)
         for property in properties { kafka[property.key] = property.value }
         let settings = ProcessorSettings(
-            kafka: kafka, stateDirectory: stateDir, checkpointIntervalMillis: DurationText.millis(checkpointInterval) ?? 10_000,
+            kafka: kafka, checkpointIntervalMillis: DurationText.millis(checkpointInterval) ?? 10_000,
             metricsFile: metricsFile, metricsIntervalMillis: DurationText.millis(metricsInterval) ?? 1000)
         let logger = Logger(label: "logport.process.\(definition.name)")
         let kafkaLogger = {

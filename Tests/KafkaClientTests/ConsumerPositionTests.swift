@@ -1,5 +1,6 @@
 import Foundation
 import KafkaClient
+import KafkaTestSupport
 import Testing
 
 @Suite("Consumer positioning without a group")

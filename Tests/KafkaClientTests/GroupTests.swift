@@ -1,5 +1,6 @@
 import Foundation
 import KafkaClient
+import KafkaTestSupport
 import NIOConcurrencyHelpers
 import Testing
 
@@ -52,6 +53,45 @@ struct GroupTests {
     @Test("commit and lag on the logport broker", .enabled("the broker serves consumer groups") { await TestCluster.supportsConsumerGroups() })
     func commitAndLagOnBroker() async throws {
         try await Self.commitAndLag(try Cluster.broker(), viaGroupDescription: true)
+    }
+
+    @Test("metadata committed beside an offset is read back with it, by another member too",
+          .enabled("the broker serves consumer groups") { await TestCluster.supportsConsumerGroups() })
+    func commitMetadataOnBroker() async throws {
+        let cluster = try Cluster.broker()
+        let topic = TestCluster.uniqueTopic("metadata")
+        let group = "metadata-\(UUID().uuidString.prefix(8))"
+        try await cluster.createTopic(topic, 2)
+        let (first, second) = (TopicPartition(topic: topic, partition: 0), TopicPartition(topic: topic, partition: 1))
+        let config = cluster.config(["group.id": group, "enable.auto.commit": "false"])
+        let member = try KafkaConsumer(config: config)
+        try await member.commit(positions: [first: CommitPosition(offset: 7, metadata: #"{"restore":3}"#), second: CommitPosition(offset: 2)])
+        try await member.close()
+        let next = try KafkaConsumer(config: config)
+        #expect(try await next.committedPositions([first, second])
+                == [first: CommitPosition(offset: 7, metadata: #"{"restore":3}"#), second: CommitPosition(offset: 2)])
+        #expect(try await next.committed([first]) == [first: 7])
+        try await next.close()
+    }
+
+    @Test("a message taken before a seek carries a lower read generation than those after it")
+    func seekGenerationOnMock() async throws {
+        try await Self.withMock { cluster in
+            let topic = TestCluster.uniqueTopic("generation")
+            try await cluster.createTopic(topic, 1)
+            let partition = TopicPartition(topic: topic, partition: 0)
+            try await Self.produce(10, to: topic, on: cluster)
+            let consumer = try KafkaConsumer(config: cluster.config(["group.id": "generation", "enable.auto.commit": "false",
+                                                                    "auto.offset.reset": "earliest"]))
+            try consumer.subscribe(topics: [topic])
+            let before = try await collect(3, from: consumer)
+            let generation = try await consumer.seek(partition, to: KafkaOffset(1))
+            let after = try await collect(2, from: consumer)
+            #expect(before.allSatisfy { $0.readGeneration < generation })
+            #expect(after.map(\.offset) == [1, 2])
+            #expect(after.allSatisfy { $0.readGeneration >= generation })
+            try await consumer.close()
+        }
     }
 
     @Test("commit() covers exactly the records the application took, not the buffered ones")

@@ -58,4 +58,19 @@ import Testing
         failed.finish(ProducerFailed())
         await #expect(throws: ProducerFailed.self) { try await taker.value }
     }
+
+    @Test func discardedItemsNeverComeOutAndFreeRoomForAWaitingProducer() async throws {
+        let inbox = BoundedInbox<Int>(capacity: 3)
+        for item in 1...3 { await inbox.put(item) }
+        let putter = Task {
+            await inbox.put(4)
+            return true
+        }
+        try await Task.sleep(for: .milliseconds(50))
+        inbox.discard { $0 % 2 == 1 }
+        #expect(await putter.value)
+        #expect(try await inbox.take(limit: 10, waitingUpTo: .seconds(5)) == [2, 4])
+        inbox.discard { _ in true }
+        #expect(try await inbox.take(limit: 10, waitingUpTo: .milliseconds(20)).isEmpty)
+    }
 }

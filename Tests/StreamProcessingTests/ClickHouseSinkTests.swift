@@ -24,6 +24,9 @@ actor FakeClickHouse: HTTPTransport {
         if body == "SELECT version()" { return answer(200, version + "\n") }
         if body.hasPrefix("CREATE") { return answer(200, "") }
         if body.hasPrefix("SELECT `topic`, `partition`, max(`offset`)") { return answer(200, storedPositionsText()) }
+        if body.hasPrefix("SELECT '__logport-g-partials', `partials_partition`, max(`partials_offset`)") {
+            return answer(200, storedPositionsText(topic: "__logport-g-partials", partition: "partials_partition", offset: "partials_offset"))
+        }
         guard request.url.contains("INSERT") else { return answer(400, "unexpected request") }
         let status = insertOutcomes.isEmpty ? 200 : insertOutcomes.removeFirst()
         guard status == 200 else { return answer(status, "injected failure") }
@@ -39,11 +42,14 @@ actor FakeClickHouse: HTTPTransport {
         HTTPResponseSummary(status: status, body: Array(text.utf8))
     }
 
-    private func storedPositionsText() -> String {
+    /// `topic` nil: the row's own topic column.
+    private func storedPositionsText(topic fixedTopic: String? = nil, partition partitionColumn: String = "partition",
+                                     offset offsetColumn: String = "offset") -> String {
         var highest: [String: Int64] = [:]
         for line in insertedLines {
             guard let row = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                  let topic = row["topic"] as? String, let partition = row["partition"] as? Int, let offset = row["offset"] as? Int else { continue }
+                  let topic = fixedTopic ?? row["topic"] as? String, let partition = row[partitionColumn] as? Int,
+                  let offset = row[offsetColumn] as? Int else { continue }
             let key = "\(topic)\t\(partition)"
             highest[key] = max(highest[key] ?? Int64(offset), Int64(offset))
         }
@@ -51,11 +57,16 @@ actor FakeClickHouse: HTTPTransport {
     }
 
     /// Offsets of the stored events, in insertion order.
-    var storedOffsets: [Int] {
+    var storedOffsets: [Int] { stored("offset") }
+
+    /// A column of every stored row that has it, in insertion order.
+    func stored(_ column: String) -> [Int] {
         insertedLines.compactMap { line in
-            (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["offset"] as? Int
+            (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?[column] as? Int
         }
     }
+
+    var insertCount: Int { requests.filter { $0.url.contains("INSERT") }.count }
 }
 
 @Suite struct ClickHouseSinkTests {
@@ -95,7 +106,7 @@ actor FakeClickHouse: HTTPTransport {
     }
 
     @Test func insertRequestIsJSONEachRowWithBestEffortTimes() throws {
-        let requests = ClickHouseRequests(spec: Self.spec)
+        let requests = ClickHouseRequests(spec: Self.spec, exchangeTopic: Self.definition.exchangeTopic)
         let lines = SinkRows.rows(for: Self.spec.input, from: Self.output(["cart"], offsets: 10...19), includeAggregationName: false)
             .map { SinkRows.jsonLine($0.fields) }
         #expect(lines == [#"{"is_final":1,"n":3,"revision":0,"service":"cart","top":"[{\"count\":2,\"item\":\"/a\",\"maxOverestimate\":0}]","window_end":"1970-01-01 00:02:00.000","window_start":"1970-01-01 00:01:00.000"}"#])
@@ -107,7 +118,7 @@ actor FakeClickHouse: HTTPTransport {
     }
 
     @Test func ddlFollowsTheServerVersion() throws {
-        let requests = ClickHouseRequests(spec: Self.spec)
+        let requests = ClickHouseRequests(spec: Self.spec, exchangeTopic: Self.definition.exchangeTopic)
         #expect(try ClickHouseDialect(version: "18.16.1\n") == .legacy)
         #expect(try ClickHouseDialect(version: "19.17.4.11") == .legacy)
         #expect(try ClickHouseDialect(version: "20.1.2.4") == .modern)
@@ -115,7 +126,7 @@ actor FakeClickHouse: HTTPTransport {
         #expect(throws: ClickHouseDialectError.unrecognizedVersion("<html>")) { try ClickHouseDialect(version: "<html>") }
 
         let legacy = String(decoding: requests.createTable(aggregation: Self.aggregation, dialect: .legacy).body, as: UTF8.self)
-        #expect(legacy == "CREATE TABLE IF NOT EXISTS `logs`.`latency_1m` (`window_start` DateTime('UTC'), `window_end` DateTime('UTC'), `service` String, `revision` UInt32, `is_final` UInt8, `n` Nullable(Float64), `top` String) ENGINE = ReplacingMergeTree(revision) ORDER BY (`service`, `window_start`)")
+        #expect(legacy == "CREATE TABLE IF NOT EXISTS `logs`.`latency_1m` (`window_start` DateTime('UTC'), `window_end` DateTime('UTC'), `service` String, `revision` UInt32, `is_final` UInt8, `n` Nullable(Float64), `top` String, `partials_partition` Int32, `partials_offset` Int64) ENGINE = ReplacingMergeTree(revision) ORDER BY (`service`, `window_start`)")
         let modernEvents = String(decoding: requests.createTable(aggregation: nil, dialect: .modern).body, as: UTF8.self)
         #expect(modernEvents == "CREATE TABLE IF NOT EXISTS `logs`.`latency_1m` (`time` DateTime64(3, 'UTC'), `topic` LowCardinality(String), `partition` Int32, `offset` Int64, `fields` String) ENGINE = MergeTree() ORDER BY (`topic`, `partition`, `offset`)")
     }
@@ -207,6 +218,41 @@ actor FakeClickHouse: HTTPTransport {
             try await failing.accept(Self.output(["a", "b"], offsets: 0...1), nowMillis: 0)
         }
         #expect(await rejecting.requests.count == 1)
+    }
+
+    /// Merged results as the merge stage emits them: `perPosition` services for each partials offset.
+    static func merged(_ positions: ClosedRange<Int64>, perPosition services: [String]) -> ProcessorOutput {
+        var output = ProcessorOutput()
+        for offset in positions {
+            for service in services {
+                output.windowResults.append(WindowResult(
+                    aggregation: "latency", groupKey: GroupKey(fields: ["service"], values: [service]), windowStartMillis: offset * 60_000,
+                    windowEndMillis: (offset + 1) * 60_000, revision: 0, isFinal: true, values: ["n": .number(1), "top": .ranking([])],
+                    position: RecordPosition(topicPartition: TopicPartition(topic: "__logport-g-partials", partition: 1), offset: offset)))
+            }
+        }
+        return output
+    }
+
+    @Test func aggregateRowsStoreTheirPartialsPositionAndAReplayAddsOnlyWhatIsMissing() async throws {
+        let server = FakeClickHouse()
+        let first = ClickHouseSink(spec: Self.spec, pipeline: Self.definition, transport: server, sleep: { _ in })
+        try await first.prepare()
+        // Three results share position 10: they go into one insert although a batch is two rows.
+        try await first.accept(Self.merged(10...10, perPosition: ["a", "b", "c"]), nowMillis: 0)
+        #expect(await server.stored("partials_offset") == [10, 10, 10])
+        #expect(await server.insertCount == 1)
+        try await first.accept(Self.merged(11...12, perPosition: ["a"]), nowMillis: 0)
+        #expect(await server.stored("partials_offset") == [10, 10, 10, 11, 12])
+        #expect(await server.stored("partials_partition") == [1, 1, 1, 1, 1])
+
+        // Crash and restore: the merge emits the same results at the same positions again.
+        let second = ClickHouseSink(spec: Self.spec, pipeline: Self.definition, transport: server, sleep: { _ in })
+        try await second.prepare()
+        try await second.accept(Self.merged(11...14, perPosition: ["a"]), nowMillis: 0)
+        try await second.flush()
+        #expect(await server.stored("partials_offset") == [10, 10, 10, 11, 12, 13, 14])
+        #expect(await second.metrics.rowsAlreadyStored == 2)
     }
 
     @Test func storedOffsetsAnswersAreCheckedLineByLine() throws {

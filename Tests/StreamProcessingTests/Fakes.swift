@@ -27,44 +27,56 @@ actor ScriptedTransport: HTTPTransport {
     }
 }
 
-/// Polls scripted batches; a seek behaves like Kafka's: later polls start at the offset, redelivering
-/// records already polled at or after it.
+/// A partition's records, and the batches a consumer polls them in; a seek behaves like Kafka's: later
+/// polls start at the offset, so records at or after it come again and records before it are skipped.
 actor InMemorySource: RecordSource {
-    private var batches: [[SourceRecord]]
+    private var log: [TopicPartition: [SourceRecord]]
+    private var positions: [TopicPartition: Int]
     private var partitions: [TopicPartition]
-    private var delivered: [SourceRecord] = []
+    private let batchSize: Int
     private(set) var seeks: [[TopicPartition: Int64]] = []
     private var held: [TopicPartition] = []
-    private var committed: [TopicPartition: Int64] = [:]
-    private let log: OperationLog?
+    private let operations: OperationLog?
 
-    init(batches: [[SourceRecord]], partitions: [TopicPartition], log: OperationLog? = nil) {
-        self.batches = batches
+    /// Polls return up to `batchSize` records, taking each partition's records in offset order, the
+    /// partitions in turn.
+    init(records: [SourceRecord], partitions: [TopicPartition], batchSize: Int = 5, log: OperationLog? = nil) {
+        self.log = Dictionary(grouping: records, by: \.topicPartition).mapValues { $0.sorted { $0.offset < $1.offset } }
+        self.positions = [:]
         self.partitions = partitions
-        self.log = log
+        self.batchSize = batchSize
+        self.operations = log
     }
 
     /// The group takes these partitions away, holding the revocation until the runner completes it.
     func holdRevocation(_ partitions: [TopicPartition]) { held = partitions }
-    /// Another member committed these offsets.
-    func commitElsewhere(_ offsets: [TopicPartition: Int64]) { committed.merge(offsets) { $1 } }
 
     func revocationsAwaitingCheckpoint() async -> [TopicPartition] { held }
 
     func completeRevocations() async {
         partitions.removeAll { held.contains($0) }
         held = []
-        await log?.append("revocation completed")
+        await operations?.append("revocation completed")
     }
 
-    func committedOffsets(_ partitions: [TopicPartition]) async throws -> [TopicPartition: Int64] {
-        committed.filter { partitions.contains($0.key) }
+    func append(_ records: [SourceRecord]) {
+        for record in records { log[record.topicPartition, default: []].append(record) }
     }
 
     func poll() async throws -> [SourceRecord] {
-        guard !batches.isEmpty else { return [] }
-        let batch = batches.removeFirst()
-        delivered += batch
+        var batch: [SourceRecord] = []
+        while batch.count < batchSize {
+            var progressed = false
+            for partition in partitions.sorted() where batch.count < batchSize {
+                let records = log[partition] ?? []
+                let position = positions[partition] ?? 0
+                guard position < records.count else { continue }
+                batch.append(records[position])
+                positions[partition] = position + 1
+                progressed = true
+            }
+            if !progressed { break }
+        }
         return batch
     }
 
@@ -73,18 +85,17 @@ actor InMemorySource: RecordSource {
 
     func seek(to nextOffsets: [TopicPartition: Int64]) async throws {
         seeks.append(nextOffsets)
-        func isBefore(_ record: SourceRecord) -> Bool {
-            nextOffsets[record.topicPartition].map { record.offset < $0 } ?? false
+        for (partition, offset) in nextOffsets {
+            positions[partition] = (log[partition] ?? []).firstIndex { $0.offset >= offset } ?? (log[partition]?.count ?? 0)
         }
-        let redelivered = delivered.filter { nextOffsets[$0.topicPartition] != nil && !isBefore($0) }
-        delivered.removeAll { nextOffsets[$0.topicPartition] != nil }
-        batches = batches.map { batch in batch.filter { !isBefore($0) } }
-        if !redelivered.isEmpty { batches.insert(redelivered, at: 0) }
     }
 }
 
-actor RecordingCommitter: OffsetCommitter {
-    private(set) var commits: [[TopicPartition: Int64]] = []
+/// Keeps checkpoints as a consumer group keeps committed offsets: the last saved per partition, shared by
+/// every runner given the same store.
+actor RecordingCheckpoints: CheckpointStore {
+    private(set) var saved: [TopicPartition: PartitionCheckpoint] = [:]
+    private(set) var saves: [[TopicPartition: Int64]] = []
     private let log: OperationLog
     private let rejects: Bool
 
@@ -93,40 +104,36 @@ actor RecordingCommitter: OffsetCommitter {
         self.rejects = rejects
     }
 
-    func commit(_ nextOffsets: [TopicPartition: Int64]) async throws {
+    func load(_ partitions: [TopicPartition]) async throws -> [TopicPartition: PartitionCheckpoint] {
+        saved.filter { partitions.contains($0.key) }
+    }
+
+    func save(_ checkpoints: [TopicPartition: PartitionCheckpoint]) async throws {
         if rejects {
             await log.append("commit rejected")
             throw RejectedCommit()
         }
-        commits.append(nextOffsets)
-        await log.append("commit \(nextOffsets.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","))")
-    }
-}
-
-actor RecordingCheckpoints: CheckpointStore {
-    private(set) var saved: [PipelineSnapshot] = []
-    private let log: OperationLog
-
-    init(log: OperationLog, initial: PipelineSnapshot? = nil) {
-        self.log = log
-        if let initial { saved = [initial] }
-    }
-
-    func load(pipeline: String) async throws -> PipelineSnapshot? { saved.last }
-
-    func save(_ snapshot: PipelineSnapshot, atMillis: Int64) async throws {
-        saved.append(snapshot)
-        await log.append("checkpoint")
+        saved.merge(checkpoints) { $1 }
+        saves.append(checkpoints.mapValues(\.offset))
+        await log.append("commit \(checkpoints.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.offset)" }.joined(separator: ","))")
     }
 }
 
 actor RecordingPublisher: RecordPublisher {
     private(set) var records: [(topic: String, key: String?, value: String)] = []
 
-    func publish(_ outgoing: [OutgoingRecord]) async throws {
+    private let acknowledgement: PublishAcknowledgement
+
+    /// `failing`: every acknowledgement fails with it, as a broker that lost the records would.
+    init(failing: (any Error & Sendable)? = nil) {
+        acknowledgement = failing.map { error in PublishAcknowledgement { throw error } } ?? .done
+    }
+
+    func hand(_ outgoing: [OutgoingRecord]) async throws -> PublishAcknowledgement {
         for record in outgoing {
             records.append((record.topic, record.key.map { String(decoding: $0, as: UTF8.self) }, String(decoding: record.value, as: UTF8.self)))
         }
+        return acknowledgement
     }
 }
 
@@ -138,7 +145,7 @@ struct LoggingSink: Sink {
     let failFlush: Bool
 
     func prepare() async throws { await log.append("prepare") }
-    func accept(_ output: ProcessorOutput, nowMillis: Int64) async throws { await log.append("accept \(output.windowResults.count)") }
+    func accept(_ output: ProcessorOutput, nowMillis: Int64) async throws { await log.append("accept \(output.consumed.canonicalDescription)") }
     func partitionsAssigned(_ partitions: [TopicPartition]) async throws { await log.append("assigned \(partitions.map(\.description))") }
 
     func flush() async throws {

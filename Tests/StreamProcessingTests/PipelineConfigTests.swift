@@ -136,11 +136,11 @@ import Testing
 
         var aggregator = WindowedAggregator(spec: definition.aggregations[0])
         for (offset, outcome) in ["failure", "success", "failure"].enumerated() {
-            _ = aggregator.add(event(["outcome": .string(outcome)], at: 1000, offset: Int64(offset)), watermarkMillis: .min)
+            aggregator.add(event(["outcome": .string(outcome)], at: 1000, offset: Int64(offset)), watermarkMillis: .min, maxEventTimeBefore: nil)
         }
-        _ = aggregator.add(event(["outcome": .string("success")], at: 0, offset: 3), watermarkMillis: 10_000_000)
-        let results = aggregator.advance(to: 60_000)
-        #expect(results.map { $0.values["n"] } == [.number(2)])
+        aggregator.add(event(["outcome": .string("success")], at: 0, offset: 3), watermarkMillis: 10_000_000, maxEventTimeBefore: 1000)
+        let shares = aggregator.advance(to: 60_000, source: TopicPartition(topic: "logs", partition: 0), coveredOffset: 4)
+        #expect(shares.map { $0.accumulators[0].value } == [.number(2)])
         #expect(aggregator.metrics.eventsAggregated == 2)
         #expect(aggregator.metrics.lateEventsDropped == 0)
     }

@@ -122,4 +122,61 @@ import Testing
         let hot = top.first.map { $0.count - $0.maxOverestimate } ?? 0
         #expect(hot <= 2500 && (top.first?.count ?? 0) >= 2500)
     }
+
+    @Test func mergedSpaceSavingsAreExactWhileTheUnionFitsAndKeepHeavyHittersBeyond() {
+        var left = SpaceSaving(capacity: 8)
+        var right = SpaceSaving(capacity: 8)
+        var whole = SpaceSaving(capacity: 8)
+        for (index, item) in ["a", "b", "a", "c", "d", "a", "b", "e", "f", "b", "a", "g"].enumerated() {
+            whole.add(item)
+            if index % 2 == 0 { left.add(item) } else { right.add(item) }
+        }
+        left.merge(right)
+        #expect(left.top(8) == whole.top(8))
+        #expect(left.top(8).allSatisfy { $0.maxOverestimate == 0 })
+
+        var generator = SeededGenerator(seed: 11)
+        var parts = [SpaceSaving](repeating: SpaceSaving(capacity: 5), count: 3)
+        for step in 0..<9000 {
+            parts[step % 3].add(step % 3 == 0 ? "hot" : "cold-\(generator.next() % 300)")
+        }
+        var merged = parts[0]
+        merged.merge(parts[1])
+        merged.merge(parts[2])
+        let top = merged.top(1)
+        #expect(top.first?.item == "hot")
+        // Never below the truth, and no more above it than the bound says.
+        #expect((top.first?.count ?? 0) >= 3000)
+        #expect(top.first.map { $0.count - $0.maxOverestimate } ?? .max <= 3000)
+    }
+
+    @Test func accumulatorsOfPartitionsMergeIntoTheAccumulatorOfTheWhole() {
+        let functions: [AggregateFunction] = [
+            .count, .sum(field: "x"), .min(field: "x"), .max(field: "x"), .average(field: "x"),
+            .percentile(field: "x", quantile: 0.9, relativeAccuracy: 0.01), .distinctCount(field: "u", precision: 12),
+            .topN(field: "u", n: 5, capacity: 100),
+        ]
+        var generator = SeededGenerator(seed: 5)
+        let events = (0..<3000).map { index in
+            event(["x": .number(Double(generator.next() % 10_000)), "u": .string("u\(generator.next() % 80)")], at: Int64(index))
+        }
+        for function in functions {
+            var whole = Accumulator(function)
+            var parts = [Accumulator](repeating: Accumulator(function), count: 4)
+            for (index, event) in events.enumerated() {
+                whole.add(event, for: function)
+                parts[index % 4].add(event, for: function)
+            }
+            var merged = Accumulator(function)
+            for part in parts { merged.merge(part) }
+            if case .average = function {
+                #expect(abs((merged.value.number ?? 0) - (whole.value.number ?? 1)) < 1e-9, "\(function)")
+            } else {
+                #expect(merged.value == whole.value, "\(function)")
+            }
+        }
+        var empty = Accumulator(.min(field: "x"))
+        empty.merge(Accumulator(.min(field: "x")))
+        #expect(empty.value == .number(nil))
+    }
 }

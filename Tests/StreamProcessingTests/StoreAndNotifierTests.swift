@@ -44,24 +44,6 @@ import Testing
         #expect(try store.alertHistory(alertID: "slow|service=cart|60000").map(\.state) == [.firing, .resolved])
     }
 
-    @Test func checkpointsRoundTripThroughTheStoreAndFiles() async throws {
-        let definition = PipelineDefinition(name: "cp/1", source: SourceSpec(topics: ["t"], groupID: "g"))
-        var processor = try PipelineProcessor(definition: definition)
-        _ = processor.process([jsonRecord(TopicPartition(topic: "t", partition: 0), offset: 7, timeMillis: 5, "x")], nowMillis: 0)
-        let snapshot = processor.snapshot()
-
-        let store = try EmbeddedStore()
-        try await store.save(snapshot, atMillis: 1)
-        #expect(try await store.load(pipeline: "cp/1") == snapshot)
-
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cp-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let files = FileCheckpointStore(directory: directory)
-        #expect(try await files.load(pipeline: "cp/1") == nil)
-        try await files.save(snapshot, atMillis: 1)
-        #expect(try await files.load(pipeline: "cp/1")?.nextOffsets == [TopicPartition(topic: "t", partition: 0): 8])
-    }
-
     @Test func webhookPostsSortedJSONAndRejectsNon2xx() async throws {
         let transport = ScriptedTransport(statuses: [200, 500])
         let notifier = WebhookNotifier(url: "http://hooks.local/x", headers: ["Authorization": "Bearer t"], transport: transport)
@@ -82,6 +64,19 @@ import Testing
         #expect(records.map(\.topic) == ["alerts", "aggregates"])
         #expect(records.map(\.key) == ["slow|service=cart|60000", "latency|service=cart"])
         #expect(records[1].value.contains(#""aggregation":"latency""#))
+    }
+
+    @Test func thePartialsSinkHandsRecordsOverAtOnceAndItsFlushWaitsForTheirAcknowledgement() async throws {
+        let publisher = RecordingPublisher(failing: RejectedCommit())
+        let exchange = Exchange(topic: "__logport-g-partials", partitionCount: 2)
+        let sink = ExchangeSink(exchange: exchange, publisher: publisher)
+        var output = ProcessorOutput()
+        output.progress = [SourceProgress(source: TopicPartition(topic: "t", partition: 0), nextOffset: 5, watermarkMillis: 100, idle: false)]
+        try await sink.accept(output, nowMillis: 0)
+        // One report, to every partials partition; the broker's answer matters only for the checkpoint.
+        #expect(await publisher.records.count == 2)
+        await #expect(throws: RejectedCommit.self) { try await sink.flush() }
+        try await sink.flush()
     }
 
     @Test func fileSinkAppendsJSONLines() async throws {

@@ -3,8 +3,8 @@ import Testing
 
 @Suite struct TransformChainTests {
     static func run(_ specs: [TransformSpec], _ fields: [String: FieldValue], at time: Int64 = 0) throws -> TransformOutcome {
-        var chain = try TransformChain(specs)
-        return chain.apply(event(fields, at: time))
+        var memory: [Int: DedupeMemory] = [:]
+        return try TransformChain(specs).apply(event(fields, at: time), dedupeMemory: &memory)
     }
 
     @Test func jsonFlattensNestedObjectsAndKeepsArraysAsText() throws {
@@ -62,9 +62,10 @@ import Testing
     }
 
     @Test func dedupeDropsRepeatsWithinTheIntervalOnly() throws {
-        var chain = try TransformChain([.dedupe(keyFields: ["id"], withinMillis: 1000)])
+        let chain = try TransformChain([.dedupe(keyFields: ["id"], withinMillis: 1000)])
+        var memory: [Int: DedupeMemory] = [:]
         func outcome(_ id: String, _ time: Int64) -> Bool {
-            if case .kept = chain.apply(event(["id": .string(id)], at: time)) { return true }
+            if case .kept = chain.apply(event(["id": .string(id)], at: time), dedupeMemory: &memory) { return true }
             return false
         }
         #expect(outcome("a", 0))

@@ -42,10 +42,11 @@ import Testing
             transforms: [.parseJSON(field: "message")],
             aggregations: [WindowedAggregationSpec(name: "by_route", window: tumbling(10_000), groupBy: ["route"],
                                                    columns: Self.columns, allowedLatenessMillis: 0)])
-        var processor = try PipelineProcessor(definition: definition)
-        let output = processor.process(records, nowMillis: 0)
+        // Each partition's share of a window is merged with the others': the result is the window's, exact.
+        var pipeline = try TwoStagePipeline(definition: definition, owners: [partitions])
+        pipeline.process(records, owners: [partitions])
 
-        let results = output.windowResults.filter { $0.groupKey.values != ["/flush"] }
+        let results = pipeline.merged.windowResults.filter { $0.groupKey.values != ["/flush"] }
         #expect(results.allSatisfy { $0.revision == 0 && $0.isFinal })
         var expected: [String: [(time: Int64, route: String, bytes: Int, latency: Int, user: Int, status: String)]] = [:]
         for row in generated { expected["\(row.route)|\(row.time / 10_000 * 10_000)", default: []].append(row) }
@@ -72,7 +73,13 @@ import Testing
                 .map { SpaceSaving.Entry(item: $0.key, count: $0.value, maxOverestimate: 0) }
             #expect(result.values["top_status"] == .ranking(expectedTop))
         }
-        #expect(processor.aggregationMetrics["by_route"]?.lateEventsDropped == 0)
+        #expect(pipeline.sources[0].report.aggregations["by_route"]?.lateEventsDropped == 0)
+    }
+
+    static let source = TopicPartition(topic: "logs", partition: 0)
+
+    static func counts(_ shares: [WindowPartial]) -> [Int64: Double] {
+        Dictionary(uniqueKeysWithValues: shares.map { ($0.windowStartMillis, $0.accumulators[0].value.number ?? -1) })
     }
 
     @Test func hoppingWindowsCountEveryEventInEachOverlappingWindow() throws {
@@ -82,73 +89,70 @@ import Testing
         var aggregator = WindowedAggregator(spec: WindowedAggregationSpec(
             name: "hop", window: window, groupBy: [], columns: [AggregateColumn(name: "n", function: .count)], allowedLatenessMillis: 0))
         let times: [Int64] = [0, 5, 12, 18, 25, 29, 33, 41]
-        for time in times { _ = aggregator.add(event([:], at: time), watermarkMillis: .min) }
-        let results = aggregator.advance(to: 100)
-        let counts = Dictionary(uniqueKeysWithValues: results.map { ($0.windowStartMillis, $0.values["n"]?.number ?? -1) })
+        for (offset, time) in times.enumerated() { aggregator.add(event([:], at: time, offset: Int64(offset)), watermarkMillis: .min, maxEventTimeBefore: nil) }
+        let shares = aggregator.advance(to: 100, source: Self.source, coveredOffset: 8)
         var expected: [Int64: Double] = [:]
         for start in stride(from: Int64(-20), through: 40, by: 10) {
             let inside = times.filter { $0 >= start && $0 < start + 30 }.count
             if inside > 0 { expected[start] = Double(inside) }
         }
-        #expect(counts == expected)
-        #expect(results.map(\.windowEndMillis) == results.map(\.windowEndMillis).sorted())
+        // Zero lateness: each window ends and closes at once, in one share.
+        #expect(Self.counts(shares) == expected)
+        #expect(shares.allSatisfy { $0.stage == .endedAndClosed })
+        #expect(shares.map(\.windowEndMillis) == shares.map(\.windowEndMillis).sorted())
+        #expect(shares.allSatisfy { $0.coveredOffset == 8 && $0.source == Self.source })
     }
 
-    @Test func lateEventsWithinLatenessUpdateAndLaterOnesAreDroppedAndCounted() {
+    @Test func lateEventsShowInTheClosedShareOnlyAndLaterOnesAreDroppedAndCounted() {
         var aggregator = WindowedAggregator(spec: WindowedAggregationSpec(
             name: "late", window: tumbling(10_000), groupBy: [],
             columns: [AggregateColumn(name: "n", function: .count)], allowedLatenessMillis: 5000))
-        #expect(aggregator.add(event([:], at: 1000), watermarkMillis: .min).isEmpty)
-        #expect(aggregator.add(event([:], at: 12_000), watermarkMillis: 1000).isEmpty)
-        let onTime = aggregator.advance(to: 12_000)
-        #expect(onTime.map(\.windowStartMillis) == [0])
-        #expect(onTime.first?.revision == 0)
-        #expect(onTime.first?.isFinal == false)
-        #expect(onTime.first?.values["n"] == .number(1))
+        aggregator.add(event([:], at: 1000, offset: 0), watermarkMillis: .min, maxEventTimeBefore: nil)
+        aggregator.add(event([:], at: 12_000, offset: 1), watermarkMillis: 1000, maxEventTimeBefore: 1000)
+        let ended = aggregator.advance(to: 12_000, source: Self.source, coveredOffset: 2)
+        #expect(ended.map(\.stage) == [.ended])
+        #expect(Self.counts(ended) == [0: 1])
 
-        let update = aggregator.add(event([:], at: 3000), watermarkMillis: 12_000)
-        #expect(update.count == 1)
-        #expect(update.first?.revision == 1)
-        #expect(update.first?.values["n"] == .number(2))
+        // Late, within the lateness: counted in the window, emitted only with its closed share.
+        aggregator.add(event([:], at: 3000, offset: 2), watermarkMillis: 12_000, maxEventTimeBefore: 12_000)
+        #expect(aggregator.advance(to: 12_000, source: Self.source, coveredOffset: 3).isEmpty)
         #expect(aggregator.metrics.lateEventsAccepted == 1)
 
-        let final = aggregator.advance(to: 15_000)
-        #expect(final.count == 1)
-        #expect(final.first?.windowStartMillis == 0)
-        #expect(final.first?.revision == 2)
-        #expect(final.first?.isFinal == true)
-        #expect(final.first?.values["n"] == .number(2))
+        let closed = aggregator.advance(to: 15_000, source: Self.source, coveredOffset: 4)
+        #expect(closed.map(\.stage) == [.closed])
+        #expect(Self.counts(closed) == [0: 2])
 
-        #expect(aggregator.add(event([:], at: 4000), watermarkMillis: 15_000).isEmpty)
+        aggregator.add(event([:], at: 4000, offset: 4), watermarkMillis: 15_000, maxEventTimeBefore: 12_000)
         #expect(aggregator.metrics.lateEventsDropped == 1)
         #expect(aggregator.metrics.eventsAggregated == 3)
         #expect(aggregator.openWindowCount == 1)
     }
 
-    @Test func aWindowOpenedOnlyByALateEventIsEmittedAtOnce() {
+    @Test func aWindowOnlyALateEventOpenedHasNoEndedShare() {
         var aggregator = WindowedAggregator(spec: WindowedAggregationSpec(
             name: "late", window: tumbling(10_000), groupBy: ["k"],
             columns: [AggregateColumn(name: "n", function: .count)], allowedLatenessMillis: 5000))
-        _ = aggregator.add(event(["k": .string("a")], at: 12_000), watermarkMillis: .min)
-        #expect(aggregator.advance(to: 12_000).isEmpty)
-        let late = aggregator.add(event(["k": .string("b")], at: 9000), watermarkMillis: 12_000)
-        #expect(late.map(\.groupKey.values) == [["b"]])
-        #expect(late.first?.revision == 0)
-        #expect(late.first?.isFinal == false)
-        let final = aggregator.advance(to: 15_000)
-        #expect(final.map(\.revision) == [1])
-        #expect(final.first?.isFinal == true)
+        aggregator.add(event(["k": .string("a")], at: 12_000, offset: 0), watermarkMillis: .min, maxEventTimeBefore: nil)
+        #expect(aggregator.advance(to: 12_000, source: Self.source, coveredOffset: 1).isEmpty)
+        aggregator.add(event(["k": .string("b")], at: 9000, offset: 1), watermarkMillis: 12_000, maxEventTimeBefore: 12_000)
+        #expect(aggregator.advance(to: 12_000, source: Self.source, coveredOffset: 2).isEmpty)
+        // Idle now: the late window's share so far is an update, which revision 0 leaves out.
+        #expect(aggregator.provisional(source: Self.source, coveredOffset: 2).map(\.stage) == [.updated, .provisional])
+        let closed = aggregator.advance(to: 15_000, source: Self.source, coveredOffset: 3)
+        #expect(closed.map(\.groupValues) == [["b"]])
+        #expect(closed.map(\.stage) == [.closed])
+        #expect(aggregator.provisional(source: Self.source, coveredOffset: 3).isEmpty)
     }
 
-    @Test func zeroLatenessEmitsOnceAsFinal() {
+    @Test func theRestorePointIsTheOldestOpenWindowsFirstEvent() {
         var aggregator = WindowedAggregator(spec: WindowedAggregationSpec(
-            name: "z", window: tumbling(100), groupBy: ["k"], columns: [AggregateColumn(name: "n", function: .count)], allowedLatenessMillis: 0))
-        _ = aggregator.add(event(["k": .string("a")], at: 10), watermarkMillis: .min)
-        _ = aggregator.add(event(["k": .string("b")], at: 20), watermarkMillis: .min)
-        let results = aggregator.advance(to: 100)
-        #expect(results.map(\.groupKey.values) == [["a"], ["b"]])
-        #expect(results.allSatisfy { $0.revision == 0 && $0.isFinal })
-        #expect(aggregator.advance(to: 1000).isEmpty)
-        #expect(aggregator.openWindowCount == 0)
+            name: "r", window: tumbling(100), groupBy: ["k"], columns: [AggregateColumn(name: "n", function: .count)], allowedLatenessMillis: 50))
+        #expect(aggregator.restorePoint == nil)
+        aggregator.add(event(["k": .string("a")], at: 10, offset: 4), watermarkMillis: .min, maxEventTimeBefore: nil)
+        aggregator.add(event(["k": .string("b")], at: 20, offset: 5), watermarkMillis: 10, maxEventTimeBefore: 10)
+        aggregator.add(event(["k": .string("a")], at: 120, offset: 6), watermarkMillis: 20, maxEventTimeBefore: 20)
+        #expect(aggregator.restorePoint == RestorePoint(offset: 4, maxEventTimeMillis: nil))
+        _ = aggregator.advance(to: 150, source: Self.source, coveredOffset: 7)
+        #expect(aggregator.restorePoint == RestorePoint(offset: 6, maxEventTimeMillis: 20))
     }
 }

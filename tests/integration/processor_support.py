@@ -155,16 +155,16 @@ class ClickHouseServer:
 # --------------------------------------------------------------------------- logport process / generate
 
 class Processor:
-    """`logport process` as a child process, with its own state directory, metrics file and log."""
+    """`logport process` as a child process, with its own metrics file and log (its checkpoints live with
+    its consumer groups' committed offsets)."""
 
     def __init__(self, work_dir: Path, pipeline: str, bootstrap: str, env: dict, checkpoint_interval: str = "2s"):
         self.work_dir = work_dir
-        self.state_dir = work_dir / "state"
         self.metrics_path = work_dir / "metrics.prom"
         self.log_path = work_dir / "process.log"
         self.command = [
             str(logport_binary()), "process", "--config", str(EXAMPLES / pipeline), "-b", bootstrap,
-            "--state-dir", str(self.state_dir), "--metrics-file", str(self.metrics_path),
+            "--metrics-file", str(self.metrics_path),
             "--checkpoint-interval", checkpoint_interval,
             # A killed member must not hold its partitions for librdkafka's default 45 s.
             "-X", "session.timeout.ms=6000", "-X", "heartbeat.interval.ms=500",
@@ -281,11 +281,14 @@ class WebhookReceiver:
 
 @dataclass
 class WindowModel:
-    """Event-time windows of one aggregation as `WindowedAggregator` defines them, computed independently.
+    """Event-time windows of one aggregation in one source partition, as the source stage cuts them,
+    computed independently.
 
-    Records are fed in processing order with the watermark the processor had before each one; an event
-    none of whose windows is still open (end + lateness <= watermark) is dropped, one that lands in an
-    already emitted window (end <= watermark) is accepted late.
+    Records are fed in the partition's offset order with the partition's own watermark before each one
+    (`feed`); an event none of whose windows is still open (end + lateness <= watermark) is dropped, one
+    that lands in a window whose end the watermark reached is accepted late. `first` keeps each window's
+    events as the watermark reached its end (what revision 0 holds); a window only late events opened has
+    none.
     """
     size_ms: int
     every_ms: int
@@ -293,6 +296,8 @@ class WindowModel:
     group_by: tuple = ()
     keep: Callable[[dict], bool] = lambda event: True
     windows: dict = field(default_factory=dict)
+    first: dict = field(default_factory=dict)
+    late_opened: set = field(default_factory=set)
     dropped: int = 0
     accepted_late: int = 0
 
@@ -310,15 +315,19 @@ class WindowModel:
         if any(s + self.size_ms <= watermark_ms for s in open_starts):
             self.accepted_late += 1
         for start in open_starts:
+            if (key, start) not in self.windows and start + self.size_ms <= watermark_ms:
+                self.late_opened.add((key, start))
             self.windows.setdefault((key, start), []).append(event)
 
-    def emitted(self, final_watermark_ms: float) -> dict:
-        """(group values, window start) → events, for every window the processor has emitted by now."""
-        return {k: v for k, v in self.windows.items() if k[1] + self.size_ms <= final_watermark_ms}
+    def reach(self, watermark_ms: float) -> None:
+        """The partition's watermark moved to `watermark_ms`: windows it ends keep their events as revision 0."""
+        for key, events in self.windows.items():
+            if key[1] + self.size_ms <= watermark_ms and key not in self.first and key not in self.late_opened:
+                self.first[key] = list(events)
 
 
 def feed(models: Iterable[WindowModel], events: list[tuple[int, dict]], out_of_orderness_ms: int) -> float:
-    """Feeds (time, event) pairs of one partition, in offset order; returns the final watermark."""
+    """Feeds (time, event) pairs of one partition, in offset order; returns the partition's final watermark."""
     watermark = float("-inf")
     highest = float("-inf")
     models = list(models)
@@ -327,7 +336,56 @@ def feed(models: Iterable[WindowModel], events: list[tuple[int, dict]], out_of_o
             model.add(event, time_ms, watermark)
         highest = max(highest, time_ms)
         watermark = max(watermark, highest - out_of_orderness_ms)
+        for model in models:
+            model.reach(watermark)
     return watermark
+
+
+@dataclass
+class Revisions:
+    """What the merge emits of one window: revision 0's events (None: no revision 0), the final one's
+    (None: not final yet)."""
+    first: Optional[list]
+    final: Optional[list]
+
+    @property
+    def latest(self) -> list:
+        return self.final if self.final is not None else self.first
+
+
+def merged_windows(partitions: list[tuple[WindowModel, float]]) -> dict:
+    """(group values, window start) → `Revisions`, for the models of one aggregation over every source
+    partition (each with its final watermark), once every partition went idle: the merge watermark is
+    then the highest partition watermark. Revision 0 takes each partition's events as its watermark
+    reached the end (all of them from a partition that never got there); the final revision, once the
+    merge watermark passed end + lateness, every accepted event."""
+    frontier = max(watermark for _, watermark in partitions)
+    spec = partitions[0][0]
+    out = {}
+    for key in sorted({key for model, _ in partitions for key in model.windows}):
+        end = key[1] + spec.size_ms
+        if end > frontier:
+            continue
+        first = []
+        for model, watermark in partitions:
+            if key in model.first:
+                first += model.first[key]
+            elif key in model.windows and watermark < end:
+                first += model.windows[key]
+        final = None
+        if end + spec.lateness_ms <= frontier:
+            final = [event for model, _ in partitions for event in model.windows.get(key, [])]
+        if spec.lateness_ms == 0:
+            first, final = None, final if final is not None else first
+        revisions = Revisions(first=first or None, final=final)
+        if revisions.latest:
+            out[key] = revisions
+    return out
+
+
+def latest_revisions(partitions: list[tuple[WindowModel, float]]) -> dict:
+    """(group values, window start) → the events of the window's latest revision (what FINAL reads)."""
+    return {key: revisions.latest for key, revisions in merged_windows(partitions).items()}
 
 
 def exact_quantile(values: list[float], q: float) -> float:
@@ -340,3 +398,14 @@ def top(values: Iterable[str], n: int) -> list[tuple[str, int]]:
     for value in values:
         counts[value] = counts.get(value, 0) + 1
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:n]
+
+
+def committed_offsets(bootstrap: str, group: str, topic: str, partitions: int) -> dict[int, int]:
+    """The group's committed next offset per partition (absent: none)."""
+    from confluent_kafka import Consumer, TopicPartition
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": group, "enable.auto.commit": False})
+    try:
+        committed = consumer.committed([TopicPartition(topic, p) for p in range(partitions)], timeout=10)
+    finally:
+        consumer.close()
+    return {tp.partition: tp.offset for tp in committed if tp.offset >= 0}

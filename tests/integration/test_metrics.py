@@ -134,7 +134,7 @@ def test_process_serves_its_status_and_health(metrics_broker, tmp_path):
     log_path = tmp_path / "process.log"
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
-            [str(logport_binary()), "process", "--config", str(config), "--state-dir", str(tmp_path / "state"),
+            [str(logport_binary()), "process", "--config", str(config),
              "--metrics-listen", f"127.0.0.1:{port}", "-X", "session.timeout.ms=6000"],
             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=tmp_path)
     try:

@@ -18,6 +18,8 @@ final class ConsumedMessageBuffer: @unchecked Sendable {
     private var end: Result<Void, KafkaError>?
     /// Per partition, the offset after the last message handed to a reader since `takePositions()`.
     private var positions: [TopicPartition: Int64] = [:]
+    /// Counts `discard` calls; stamped on every message as a reader takes it (`readGeneration`).
+    private var generation: UInt64 = 0
 
     init(capacity: Int) {
         self.capacity = max(1, capacity)
@@ -34,7 +36,8 @@ final class ConsumedMessageBuffer: @unchecked Sendable {
             return
         }
         var remaining = batch[...]
-        while !waiters.isEmpty, let message = remaining.popFirst() {
+        while !waiters.isEmpty, var message = remaining.popFirst() {
+            message.readGeneration = generation
             handOffs.append((waiters.removeFirst().continuation, message))
             positions[message.topicPartition] = message.offset + 1
         }
@@ -69,13 +72,18 @@ final class ConsumedMessageBuffer: @unchecked Sendable {
     }
 
     /// Drops buffered messages of the partitions `shouldDrop` names (revoked, reassigned, or
-    /// repositioned by a seek); readers never see them, so their offsets are not stored.
-    func discard(where shouldDrop: (TopicPartition) -> Bool) {
+    /// repositioned by a seek); readers never see them, so their offsets are not stored. Returns the
+    /// generation every message taken from now on carries; those taken before carry a lower one.
+    @discardableResult
+    func discard(where shouldDrop: (TopicPartition) -> Bool) -> UInt64 {
         condition.lock()
         messages = messages[head...].filter { !shouldDrop($0.topicPartition) }
         head = 0
+        generation += 1
+        let current = generation
         condition.broadcast()
         condition.unlock()
+        return current
     }
 
     /// The positions readers have reached since the last call: what the group may commit.
@@ -152,7 +160,8 @@ final class ConsumedMessageBuffer: @unchecked Sendable {
     /// Requires `condition` locked. Wakes the poll thread once the buffer drops below half full.
     private func popLocked() -> ConsumedMessage? {
         guard head < messages.count else { return nil }
-        let message = messages[head]
+        var message = messages[head]
+        message.readGeneration = generation
         head += 1
         positions[message.topicPartition] = message.offset + 1
         if head == messages.count {

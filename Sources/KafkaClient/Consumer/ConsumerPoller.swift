@@ -40,10 +40,12 @@ struct ConsumerPoller: Sendable {
     /// Runs `change` (a seek or assign) while no batch is being fetched, then drops the unread
     /// messages it made stale. From the change on, librdkafka itself drops messages fetched for the
     /// old position, so nothing stale slips in afterwards and nothing current is dropped.
-    func reposition(discarding shouldDrop: (TopicPartition) -> Bool, _ change: () throws(KafkaError) -> Void) throws(KafkaError) {
+    /// Returns the read generation of the messages that follow the change (see `ConsumedMessage.readGeneration`).
+    @discardableResult
+    func reposition(discarding shouldDrop: (TopicPartition) -> Bool, _ change: () throws(KafkaError) -> Void) throws(KafkaError) -> UInt64 {
         try fetch.withLock { () throws(KafkaError) in
             try change()
-            buffer.discard(where: shouldDrop)
+            return buffer.discard(where: shouldDrop)
         }
     }
 

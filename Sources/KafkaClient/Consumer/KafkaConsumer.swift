@@ -94,7 +94,7 @@ public final class KafkaConsumer: Sendable {
         let client = client
         let poller = poller
         try await BlockingCalls.run {
-            try poller.reposition(discarding: { _ in true }) { () throws(KafkaError) in
+            _ = try poller.reposition(discarding: { _ in true }) { () throws(KafkaError) in
                 switch poller.source {
                 case .group:
                     let list = PartitionList(offsets.mapValues(\.rawValue))
@@ -144,11 +144,16 @@ public final class KafkaConsumer: Sendable {
 
     /// Commits, synchronously, these offsets (each the next offset to read) for the group.
     public func commit(_ offsets: [TopicPartition: Int64]) async throws {
+        try await commit(positions: offsets.mapValues { CommitPosition(offset: $0) })
+    }
+
+    /// Commits, synchronously, these positions (next offset to read and metadata text) for the group.
+    public func commit(positions: [TopicPartition: CommitPosition]) async throws {
         try requireGroup("committing offsets")
         let client = client
         let group = groupID ?? ""
         try await BlockingCalls.run {
-            let list = PartitionList(offsets)
+            let list = PartitionList(positions: positions)
             try client.check(rd_kafka_commit(client.handle, list.pointer, 0), "committing offsets of group \(group)")
             if let failure = firstPartitionError(partitionListEntries(list.pointer), doing: "committing group \(group) offset for") {
                 throw client.explain(failure)
@@ -159,26 +164,36 @@ public final class KafkaConsumer: Sendable {
     /// The group's committed offsets (next offset to read) for `partitions`; partitions without a
     /// commit are absent.
     public func committed(_ partitions: [TopicPartition], timeout: Duration = .seconds(10)) async throws -> [TopicPartition: Int64] {
+        try await committedPositions(partitions, timeout: timeout).mapValues(\.offset)
+    }
+
+    /// The group's committed positions, with the metadata committed beside each offset; partitions
+    /// without a commit are absent.
+    public func committedPositions(_ partitions: [TopicPartition], timeout: Duration = .seconds(10)) async throws -> [TopicPartition: CommitPosition] {
         try requireGroup("reading committed offsets")
         let client = client
         return try await BlockingCalls.run {
             let list = PartitionList(partitions)
             try client.check(rd_kafka_committed(client.handle, list.pointer, timeout.timeoutMilliseconds), "reading committed offsets")
-            var offsets: [TopicPartition: Int64] = [:]
+            var positions: [TopicPartition: CommitPosition] = [:]
             for entry in partitionListEntries(list.pointer) where entry.offset >= 0 {
-                offsets[entry.topicPartition] = entry.offset
+                positions[entry.topicPartition] = CommitPosition(offset: entry.offset, metadata: entry.metadata)
             }
-            return offsets
+            return positions
         }
     }
 
     /// Moves the read position of an assigned partition; buffered records of it are dropped.
     /// A seek only changes the local fetcher, so it waits without a timeout (librdkafka 2.0 also
     /// reads seek timeouts as microseconds, failing any seek slower than the number given).
-    public func seek(_ partition: TopicPartition, to offset: KafkaOffset) async throws {
+    ///
+    /// Returns the `ConsumedMessage.readGeneration` from which messages of `partition` follow the new
+    /// position: a reader still holding one taken earlier (a lower generation) holds a stale message.
+    @discardableResult
+    public func seek(_ partition: TopicPartition, to offset: KafkaOffset) async throws -> UInt64 {
         let client = client
         let poller = poller
-        try await BlockingCalls.run {
+        return try await BlockingCalls.run {
             try poller.reposition(discarding: { $0 == partition }) { () throws(KafkaError) in
                 let list = PartitionList([partition: offset.rawValue])
                 try client.check(

@@ -8,6 +8,10 @@ public struct ConsumedMessage: Sendable, Hashable {
     public var key: [UInt8]?
     public var value: [UInt8]?
     public var headers: [KafkaHeader]
+    /// How many times the consumer had dropped buffered messages (seek, assign, rebalance) when a reader
+    /// took this one. `KafkaConsumer.seek` returns the generation from which messages follow the new
+    /// position, so a reader that took a message before the seek can tell it is stale.
+    public var readGeneration: UInt64 = 0
 
     public init(
         topic: String, partition: Int32, offset: Int64, timestamp: KafkaTimestamp?, timestampType: KafkaTimestampType?,

@@ -16,9 +16,10 @@ struct UpCommand: AsyncParsableCommand {
         commandName: "up",
         abstract: "Run Logport on one machine: broker, agent, stream processor and web console, in one process.",
         discussion: """
-            Everything lives under --data-dir: broker/ (topics), agent/ (file checkpoints), processor/ (pipeline \
-            checkpoints) and store.db (the embedded store of window aggregates and alerts the console's Pipelines \
-            pages read). Kafka clients connect to --kafka-listen, the console is at --console-listen.
+            Everything lives under --data-dir: broker/ (topics, including the processors' checkpoints, which \
+            live with their consumer groups), agent/ (file checkpoints) and store.db (the embedded store of \
+            window aggregates and alerts the console's Pipelines pages read). Kafka clients connect to \
+            --kafka-listen, the console is at --console-listen.
 
             With --demo, a sample web service writes nginx access logs to DATA/demo/access.log, the agent tails \
             and parses them into JSON events on the topic web.access, and the pipeline web-analytics (consumer \
@@ -179,7 +180,6 @@ struct UpCommand: AsyncParsableCommand {
         ProcessorService(
             definition: definition,
             settings: ProcessorSettings(kafka: KafkaConfig(bootstrapServers: bootstrap, definition.kafka.properties),
-                                        stateDirectory: data.appendingPathComponent("processor").path,
                                         checkpointIntervalMillis: checkpointMillis),
             logger: Logger(label: "logport.process.\(definition.name)"))
     }

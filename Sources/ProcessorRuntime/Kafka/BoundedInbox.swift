@@ -3,9 +3,10 @@ import NIOConcurrencyHelpers
 /// Hands items from one producing task to one consumer that waits at most a given time for them.
 ///
 /// Guarantees: items come out in the order they went in; at most `capacity` items wait inside (`put`
-/// suspends, without blocking a thread, until `take` makes room), so a slow consumer slows the producer
-/// instead of growing memory; `take` returns as soon as items are there, or nothing once its wait is over,
-/// or throws the error the producer finished with. Neither side ever blocks a thread.
+/// suspends, without blocking a thread, until `take` or `discard` makes room), so a slow consumer slows
+/// the producer instead of growing memory; `take` returns as soon as items are there, or nothing once its
+/// wait is over, or throws the error the producer finished with; an item `discard` removed never comes
+/// out. Neither side ever blocks a thread.
 final class BoundedInbox<Element: Sendable>: Sendable {
     private struct State: Sendable {
         var items: [Element] = []
@@ -50,7 +51,8 @@ final class BoundedInbox<Element: Sendable>: Sendable {
         }
     }
 
-    /// Producer: ends the inbox; items still inside are taken first, then `take` returns nothing, or throws `error`.
+    /// Ends the inbox (the producer when its input ends, or the consumer that stops taking): items still
+    /// inside are taken first, then `take` returns nothing, or throws `error`; a waiting `put` returns.
     func finish(_ error: (any Error)? = nil) {
         let (taker, putter) = state.withLockedValue { state in
             if state.end == nil { state.end = error.map { .failure($0) } ?? .success(()) }
@@ -86,6 +88,20 @@ final class BoundedInbox<Element: Sendable>: Sendable {
             if readyNow { continuation.resume() }
         }
         return try takeReady(limit: limit) ?? []
+    }
+
+    /// Consumer: removes the waiting items `shouldDrop` picks (say, records fetched before a seek) and
+    /// wakes a producer waiting for room.
+    func discard(where shouldDrop: (Element) -> Bool) {
+        let putter: CheckedContinuation<Void, Never>? = state.withLockedValue { state in
+            guard state.items[state.head...].contains(where: shouldDrop) else { return nil }
+            let kept = state.items[state.head...].filter { !shouldDrop($0) }
+            state.items = Array(kept)
+            state.head = 0
+            defer { state.putter = nil }
+            return state.putter
+        }
+        putter?.resume()
     }
 
     /// Items if there are any, `[]` at a clean end, nil while open and empty.

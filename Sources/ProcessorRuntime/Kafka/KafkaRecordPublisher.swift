@@ -2,10 +2,10 @@ import KafkaClient
 import NIOConcurrencyHelpers
 import StreamProcessing
 
-/// Publishes sink rows and alert events through a librdkafka producer. A batch is handed to librdkafka
-/// in order, so records of one key keep their order, and `publish` returns once the broker acknowledged
-/// all of them, which is what `KafkaSink.flush` relies on. Handing over a whole batch before waiting lets
-/// librdkafka send it in a few requests instead of one round trip per record.
+/// Publishes sink rows, alert events and window shares through a librdkafka producer. A batch is handed
+/// to librdkafka in order, so records of one key keep their order; its acknowledgement completes once the
+/// broker has all of them (`publish` waits for it, which is what `KafkaSink.flush` relies on). Handing over
+/// a whole batch before waiting lets librdkafka send it in a few requests instead of one round trip per record.
 public struct KafkaRecordPublisher: RecordPublisher {
     private let producer: KafkaProducer
 
@@ -13,22 +13,26 @@ public struct KafkaRecordPublisher: RecordPublisher {
         self.producer = producer
     }
 
-    /// `acks=all` over `base`: a row counts as written once every in-sync replica has it.
-    public static func producerConfig(base: KafkaConfig, clientID: String) -> KafkaConfig {
+    /// `acks=all` over `base`: a row counts as written once every in-sync replica has it. Idempotent, so
+    /// retries never reorder the records of a partition (the partials topic relies on it), and records up
+    /// to `maxRecordBytes` (the merge's checkpoints).
+    public static func producerConfig(base: KafkaConfig, clientID: String, maxRecordBytes: Int) -> KafkaConfig {
         var config = base
         config.clientID = config.clientID ?? clientID
         config.acks = .all
+        config.enableIdempotence = true
+        config["message.max.bytes"] = String(maxRecordBytes)
         return config
     }
 
-    public func publish(_ records: [OutgoingRecord]) async throws {
-        guard !records.isEmpty else { return }
+    public func hand(_ records: [OutgoingRecord]) async throws -> PublishAcknowledgement {
+        guard !records.isEmpty else { return .done }
         let outcome = BatchDelivery(expected: records.count)
         for record in records {
-            try await producer.enqueue(ProducerMessage(topic: record.topic, key: record.key, value: record.value),
+            try await producer.enqueue(ProducerMessage(topic: record.topic, key: record.key, value: record.value, partition: record.partition),
                                        onDelivery: outcome.record)
         }
-        try await outcome.completion()
+        return PublishAcknowledgement { try await outcome.completion() }
     }
 }
 

@@ -19,13 +19,20 @@ import StreamProcessing
 ///   stays this member's until the runner called `completeRevocations()`, and from
 ///   `revocationsAwaitingCheckpoint()` on its records are no longer returned, so the runner's checkpoint
 ///   covers exactly what it processed of the partition and its next owner resumes there;
-/// - `seek(to:)` moves assigned partitions; records fetched before the seek may still come out of the
-///   inbox, so callers skip offsets they have processed (`PipelineProcessor` does);
+/// - `seek(to:)` moves assigned partitions, and no record of a partition fetched before its seek is
+///   returned after it: the inbox drops them, and one the moving task held during the seek is recognized
+///   by its read generation (`ConsumedMessage.readGeneration`) and dropped too;
 /// - records without a Kafka timestamp get the time they were received.
-/// Offsets are never committed automatically: `KafkaOffsetCommitter` commits what a checkpoint covers.
+/// Offsets are never committed automatically: `KafkaCheckpointStore` commits what a checkpoint covers.
 public actor KafkaRecordSource: RecordSource {
+    /// A record as the moving task took it from the consumer.
+    struct Fetched: Sendable {
+        var record: SourceRecord
+        var readGeneration: UInt64
+    }
+
     private let consumer: KafkaConsumer
-    private let inbox: BoundedInbox<SourceRecord>
+    private let inbox: BoundedInbox<Fetched>
     private let pollWait: Duration
     private let maxPollRecords: Int
     private let logger: Logger
@@ -34,6 +41,8 @@ public actor KafkaRecordSource: RecordSource {
     private var heldRevocations: [PartitionRevocation] = []
     /// Partitions handed back to the group and not assigned again since: their records are no longer returned.
     private var surrendered: Set<StreamProcessing.TopicPartition> = []
+    /// Per partition, the read generation of its last seek: records taken earlier are stale.
+    private var seekGenerations: [StreamProcessing.TopicPartition: UInt64] = [:]
     private var pumps: [Task<Void, Never>] = []
 
     /// The consumer must be in a group (`group.id`) with `enable.auto.commit=false`; see `consumerConfig`.
@@ -69,7 +78,7 @@ public actor KafkaRecordSource: RecordSource {
         pumps.append(Task {
             do {
                 for try await message in consumer.messages {
-                    await inbox.put(Self.record(from: message))
+                    await inbox.put(Fetched(record: Self.record(from: message), readGeneration: message.readGeneration))
                 }
                 inbox.finish()
             } catch {
@@ -87,30 +96,34 @@ public actor KafkaRecordSource: RecordSource {
     }
 
     public func poll() async throws -> [SourceRecord] {
-        let records = try await inbox.take(limit: maxPollRecords, waitingUpTo: pollWait)
+        let fetched = try await inbox.take(limit: maxPollRecords, waitingUpTo: pollWait)
         let current = Set(try await consumer.assignment().map(StreamProcessing.TopicPartition.init))
         // A surrendered partition the consumer no longer holds is gone for good; if the group gives it back,
         // the assignment event (or its absence seen here first) makes it readable again.
         surrendered.formIntersection(current)
+        let lost = assigned.subtracting(current.subtracting(surrendered))
         assigned = current.subtracting(surrendered)
-        return records.filter { assigned.contains($0.topicPartition) }
+        if !lost.isEmpty { inbox.discard { lost.contains($0.record.topicPartition) } }
+        return fetched.compactMap { item in
+            let partition = item.record.topicPartition
+            guard assigned.contains(partition), item.readGeneration >= seekGenerations[partition] ?? 0 else { return nil }
+            return item.record
+        }
     }
 
     public func revocationsAwaitingCheckpoint() async -> [StreamProcessing.TopicPartition] {
         let partitions = heldRevocations.flatMap(\.partitions).map(StreamProcessing.TopicPartition.init)
+        guard !partitions.isEmpty else { return [] }
         surrendered.formUnion(partitions)
         assigned.subtract(partitions)
+        let revoked = Set(partitions)
+        inbox.discard { revoked.contains($0.record.topicPartition) }
         return partitions.sorted()
     }
 
     public func completeRevocations() async {
         for revocation in heldRevocations { revocation.finish() }
         heldRevocations = []
-    }
-
-    public func committedOffsets(_ partitions: [StreamProcessing.TopicPartition]) async throws -> [StreamProcessing.TopicPartition: Int64] {
-        let committed = try await consumer.committed(partitions.map(\.kafka))
-        return Dictionary(uniqueKeysWithValues: committed.map { (StreamProcessing.TopicPartition($0.key), $0.value) })
     }
 
     private func follow(_ event: KafkaConsumerEvent) {
@@ -130,7 +143,10 @@ public actor KafkaRecordSource: RecordSource {
 
     public func seek(to nextOffsets: [StreamProcessing.TopicPartition: Int64]) async throws {
         for (partition, offset) in nextOffsets.sorted(by: { $0.key < $1.key }) {
-            try await consumer.seek(partition.kafka, to: KafkaOffset(offset))
+            let generation = try await consumer.seek(partition.kafka, to: KafkaOffset(offset))
+            seekGenerations[partition] = generation
+            // Only what was taken before the seek: the moving task may already have put newer records.
+            inbox.discard { $0.record.topicPartition == partition && $0.readGeneration < generation }
         }
     }
 
@@ -138,6 +154,8 @@ public actor KafkaRecordSource: RecordSource {
     public func close() async throws {
         await completeRevocations()
         try await consumer.close()
+        // A moving task waiting for room in a full inbox would wait forever: nobody polls any more.
+        inbox.finish()
         for pump in pumps { await pump.value }
         pumps = []
     }

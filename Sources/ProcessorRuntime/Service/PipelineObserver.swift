@@ -5,21 +5,21 @@ import StreamProcessing
 /// Prometheus text rendered at the moment of asking. `PipelineService.run` keeps it up to date.
 public final class PipelineObserver: Sendable {
     public enum Phase: Sendable {
-        /// Connecting, restoring the checkpoint, joining the consumer group.
+        /// Connecting, creating the partials topic, joining the consumer groups.
         case starting
         case running
         /// Stopping or stopped (after a signal or a failure).
         case stopped
     }
 
-    private let state = NIOLockedValueBox<(phase: Phase, runner: PipelineRunner?)>((.starting, nil))
+    private let state = NIOLockedValueBox<(phase: Phase, runners: PipelineRunners?)>((.starting, nil))
 
     public init() {}
 
     public var phase: Phase { state.withLockedValue { $0.phase } }
 
-    func attach(_ runner: PipelineRunner) {
-        state.withLockedValue { $0.runner = runner }
+    func attach(_ runners: PipelineRunners) {
+        state.withLockedValue { $0.runners = runners }
     }
 
     func enter(_ phase: Phase) {
@@ -28,7 +28,7 @@ public final class PipelineObserver: Sendable {
 
     /// The pipeline's metrics (see `PrometheusText`); empty until the pipeline has started.
     public func exposition() async -> String {
-        guard let runner = state.withLockedValue({ $0.runner }), let status = await runner.status() else { return "" }
-        return PrometheusText.render(status)
+        guard let runners = state.withLockedValue({ $0.runners }) else { return "" }
+        return PrometheusText.render(await runners.status())
     }
 }

@@ -58,6 +58,40 @@ enum Accumulator: Codable, Sendable, Equatable {
         }
     }
 
+    /// Adds what `other` accumulated for the same column: the result is what one accumulator fed both
+    /// inputs would hold, exactly for count, sum, min, max, average, distinct (HyperLogLog registers) and
+    /// percentile (DDSketch bins), and for top-N while both inputs together hold at most `capacity` items.
+    mutating func merge(_ other: Accumulator) {
+        switch (self, other) {
+        case (.count(let count), .count(let more)): self = .count(count + more)
+        case (.sum(let sum), .sum(let more)): self = .sum(sum + more)
+        case (.minimum(let current), .minimum(let more)): self = .minimum(Self.combine(current, more, Swift.min))
+        case (.maximum(let current), .maximum(let more)): self = .maximum(Self.combine(current, more, Swift.max))
+        case (.average(let sum, let count), .average(let moreSum, let moreCount)): self = .average(sum: sum + moreSum, count: count + moreCount)
+        case (.quantile(var sketch, let quantile), .quantile(let more, _)):
+            self = .count(0)
+            // Both sketches come from one column's spec, so their accuracies match and the merge cannot fail.
+            try? sketch.merge(more)
+            self = .quantile(sketch, quantile: quantile)
+        case (.distinct(var sketch), .distinct(let more)):
+            self = .count(0)
+            try? sketch.merge(more)
+            self = .distinct(sketch)
+        case (.ranking(var counter, let n), .ranking(let more, _)):
+            self = .count(0)
+            counter.merge(more)
+            self = .ranking(counter, n: n)
+        default:
+            break  // accumulators of different columns: partials of one aggregation always line up
+        }
+    }
+
+    private static func combine(_ lhs: Double?, _ rhs: Double?, _ pick: (Double, Double) -> Double) -> Double? {
+        guard let lhs else { return rhs }
+        guard let rhs else { return lhs }
+        return pick(lhs, rhs)
+    }
+
     var value: AggregateValue {
         switch self {
         case .count(let count): return .number(Double(count))

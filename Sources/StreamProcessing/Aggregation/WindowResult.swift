@@ -1,8 +1,9 @@
 /// The values of one group's window, as emitted to detectors, alert rules and sinks.
 ///
-/// A window is emitted with revision 0 when the watermark passes its end, again with a higher revision for
-/// each late event accepted within the allowed lateness, and marked final when the watermark passes
-/// end + lateness (with zero lateness the first emission is final). Consumers keep the highest revision.
+/// A window is emitted at most twice (see `MergeProcessor`): revision 0 once the watermark of every source
+/// partition reached its end, then, when the aggregation allows lateness, revision 1 with `isFinal` once
+/// every partition's watermark passed end + lateness, late events included. With zero lateness the first
+/// emission is final. Consumers keep the highest revision.
 public struct WindowResult: Hashable, Codable, Sendable {
     public var aggregation: String
     public var groupKey: GroupKey
@@ -11,9 +12,12 @@ public struct WindowResult: Hashable, Codable, Sendable {
     public var revision: Int
     public var isFinal: Bool
     public var values: [String: AggregateValue]
+    /// The partials-topic record whose arrival completed this result. Replays emit the same result at the
+    /// same position, so a sink that stores positions writes each result once.
+    public var position: RecordPosition?
 
     public init(aggregation: String, groupKey: GroupKey, windowStartMillis: Int64, windowEndMillis: Int64,
-                revision: Int, isFinal: Bool, values: [String: AggregateValue]) {
+                revision: Int, isFinal: Bool, values: [String: AggregateValue], position: RecordPosition? = nil) {
         self.aggregation = aggregation
         self.groupKey = groupKey
         self.windowStartMillis = windowStartMillis
@@ -21,7 +25,21 @@ public struct WindowResult: Hashable, Codable, Sendable {
         self.revision = revision
         self.isFinal = isFinal
         self.values = values
+        self.position = position
     }
+}
+
+/// A record's place in Kafka.
+public struct RecordPosition: Hashable, Codable, Sendable, CustomStringConvertible {
+    public var topicPartition: TopicPartition
+    public var offset: Int64
+
+    public init(topicPartition: TopicPartition, offset: Int64) {
+        self.topicPartition = topicPartition
+        self.offset = offset
+    }
+
+    public var description: String { "\(topicPartition)@\(offset)" }
 }
 
 /// The group-by field values of a window, in the order the aggregation names its group-by fields.

@@ -11,18 +11,46 @@ public struct OutgoingRecord: Hashable, Sendable {
     public var topic: String
     public var key: [UInt8]?
     public var value: [UInt8]
+    /// nil: the producer's partitioner chooses by key.
+    public var partition: Int32?
 
-    public init(topic: String, key: [UInt8]?, value: [UInt8]) {
+    public init(topic: String, key: [UInt8]?, value: [UInt8], partition: Int32? = nil) {
         self.topic = topic
         self.key = key
         self.value = value
+        self.partition = partition
     }
 }
 
 /// Publishes records to Kafka: the seam the librdkafka producer implements.
 public protocol RecordPublisher: Sendable {
-    /// Returns once every record is acknowledged; records of one key keep their order.
-    func publish(_ records: [OutgoingRecord]) async throws
+    /// Hands the records to the producer, in order, and returns once they are queued; the acknowledgement
+    /// completes once the broker has every one of them (or fails with the first failure). Records of one
+    /// key (or partition) keep the order of the calls.
+    func hand(_ records: [OutgoingRecord]) async throws -> PublishAcknowledgement
+}
+
+extension RecordPublisher {
+    /// Returns once every record is acknowledged.
+    public func publish(_ records: [OutgoingRecord]) async throws {
+        try await hand(records).completion()
+    }
+}
+
+/// Waits for the broker's acknowledgement of records handed to a producer.
+public struct PublishAcknowledgement: Sendable {
+    private let wait: @Sendable () async throws -> Void
+
+    public init(_ wait: @escaping @Sendable () async throws -> Void) {
+        self.wait = wait
+    }
+
+    /// Already acknowledged.
+    public static let done = PublishAcknowledgement {}
+
+    public func completion() async throws {
+        try await wait()
+    }
 }
 
 public enum NotifierError: Error, CustomStringConvertible {

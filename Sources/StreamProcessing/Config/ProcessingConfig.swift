@@ -119,7 +119,8 @@ enum ProcessingConfig {
         }
         let groupBy = try map.optional("group_by")?.strings() ?? []
         // Sinks write group-by fields, columns and these as one flat row: names must not collide.
-        let reserved: Set<String> = ["window_start", "window_end", "revision", "is_final", "aggregation"]
+        let reserved: Set<String> = ["window_start", "window_end", "revision", "is_final", "aggregation",
+                                     ClickHouseRequests.partialsPartitionColumn, ClickHouseRequests.partialsOffsetColumn]
         for name in groupBy + columns.map(\.name) where reserved.contains(name) {
             throw node.error("\(name) is reserved for the window's own fields; rename the column or group-by field")
         }

@@ -1,6 +1,7 @@
 import Logging
 
-/// Builds the sinks and notifiers a definition names, from the I/O seams the caller provides.
+/// Builds the sinks and notifiers a definition names, from the I/O seams the caller provides, split by
+/// the stage that feeds them.
 ///
 /// `logport process` calls this with the real transport, the librdkafka producer and the opened store;
 /// tests pass in-memory ones.
@@ -20,8 +21,20 @@ public struct PipelineAssembly: Sendable {
         self.logger = logger
     }
 
-    public func sinks(for definition: PipelineDefinition) throws -> [any Sink] {
-        try definition.sinks.map { spec -> any Sink in
+    /// The source stage's sinks: those of raw events, and the partials topic when the pipeline aggregates.
+    public func sourceSinks(for definition: PipelineDefinition, exchange: Exchange?) throws -> [any Sink] {
+        let events = try sinks(definition.sinks.filter { $0.input == .events }, of: definition)
+        guard let exchange else { return events }
+        return events + [ExchangeSink(exchange: exchange, publisher: try requirePublisher(for: "partials topic \(exchange.topic)"))]
+    }
+
+    /// The merge stage's sinks: those of window results and alerts.
+    public func mergeSinks(for definition: PipelineDefinition) throws -> [any Sink] {
+        try sinks(definition.sinks.filter { $0.input != .events }, of: definition)
+    }
+
+    private func sinks(_ specs: [SinkSpec], of definition: PipelineDefinition) throws -> [any Sink] {
+        try specs.map { spec -> any Sink in
             switch spec {
             case .clickHouse(let clickHouse):
                 return ClickHouseSink(spec: clickHouse, pipeline: definition, transport: transport)

@@ -28,19 +28,25 @@ public struct PipelineDefinition: Hashable, Codable, Sendable {
         self.sinks = sinks
     }
 
-    /// Identifies the parts whose state a checkpoint holds: a checkpoint only restores into the same ones.
-    var stateFingerprint: String {
+    /// Identifies the parts whose state a merge checkpoint holds (detectors, alert rules, and the
+    /// aggregations they read): a checkpoint only restores into the same ones.
+    var mergeFingerprint: String {
         struct StatefulParts: Encodable {
-            var source: SourceSpec
-            var transforms: [TransformSpec]
             var aggregations: [WindowedAggregationSpec]
             var detectors: [DetectorSpec]
             var alerts: [AlertRuleSpec]
         }
-        let parts = StatefulParts(source: source, transforms: transforms, aggregations: aggregations, detectors: detectors, alerts: alerts)
+        let parts = StatefulParts(aggregations: aggregations, detectors: detectors, alerts: alerts)
         let bytes = (try? JSONEncoder.sorted.encode(parts)) ?? Data()
         return String(StableHash.hash64(String(decoding: bytes, as: UTF8.self)), radix: 16)
     }
+
+    /// The partials topic and the merge stage's group of this pipeline's consumer group.
+    public var exchangeTopic: String { Exchange.topic(forGroup: source.groupID) }
+    public var mergeGroupID: String { Exchange.mergeGroup(forGroup: source.groupID) }
+
+    /// Whether the pipeline aggregates at all: a pipeline of events only needs no merge stage.
+    public var hasMergeStage: Bool { !aggregations.isEmpty }
 }
 
 /// Which topics a pipeline consumes as which group, and how event time progresses.

@@ -4,15 +4,21 @@
 /// Every statement works from ClickHouse 18.16 (Debian 12) on: no `insert_deduplication_token`, no
 /// `non_replicated_deduplication_window`, no `PARTITION BY` (an insert of fewer than
 /// `max_insert_block_size` rows into an unpartitioned MergeTree is one part, so it lands whole or not at
-/// all, which the sink's exactly-once relies on). Aggregate tables are ReplacingMergeTree(revision): late
-/// revisions of a window, and replays after a crash, collapse to the highest revision at merge time or
-/// with `FINAL`.
+/// all, which the sink's exactly-once relies on). Aggregate tables are ReplacingMergeTree(revision): a
+/// window's final revision replaces its first at merge time or with `FINAL`.
 public struct ClickHouseRequests: Sendable {
     public let spec: ClickHouseSinkSpec
+    /// The partials topic whose positions aggregate rows store.
+    public let exchangeTopic: String
 
-    public init(spec: ClickHouseSinkSpec) {
+    public init(spec: ClickHouseSinkSpec, exchangeTopic: String) {
         self.spec = spec
+        self.exchangeTopic = exchangeTopic
     }
+
+    /// Aggregate tables: the partials-topic partition and offset of the record that completed a row.
+    static let partialsPartitionColumn = "partials_partition"
+    static let partialsOffsetColumn = "partials_offset"
 
     var qualifiedTable: String { "\(Self.quote(spec.database)).\(Self.quote(spec.table))" }
 
@@ -37,6 +43,7 @@ public struct ClickHouseRequests: Sendable {
                     if case .topN = column.function { return (column.name, "String") }
                     return (column.name, "Nullable(Float64)")
                 }
+                + [(Self.partialsPartitionColumn, "Int32"), (Self.partialsOffsetColumn, "Int64")]
             engine = "ReplacingMergeTree(revision)"
             orderBy = aggregation.groupBy + ["window_start"]
         } else {
@@ -62,12 +69,19 @@ public struct ClickHouseRequests: Sendable {
         ], body: body)
     }
 
-    /// The highest Kafka offset stored per topic and partition of an events table, as TabSeparated
-    /// `topic, partition, offset` lines (see `StoredPositions.parse`).
+    /// The highest Kafka position stored per topic and partition, as TabSeparated `topic, partition,
+    /// offset` lines (see `StoredPositions.parse`): source records of an events table, partials-topic
+    /// records of an aggregate table.
     public func storedPositions() -> OutgoingHTTPRequest {
-        let (topic, partition, offset) = (Self.quote("topic"), Self.quote("partition"), Self.quote("offset"))
+        guard spec.input != .events else {
+            let (topic, partition, offset) = (Self.quote("topic"), Self.quote("partition"), Self.quote("offset"))
+            return request(parameters: [], body: """
+                SELECT \(topic), \(partition), max(\(offset)) FROM \(qualifiedTable) GROUP BY \(topic), \(partition) FORMAT TabSeparated
+                """)
+        }
+        let (partition, offset) = (Self.quote(Self.partialsPartitionColumn), Self.quote(Self.partialsOffsetColumn))
         return request(parameters: [], body: """
-            SELECT \(topic), \(partition), max(\(offset)) FROM \(qualifiedTable) GROUP BY \(topic), \(partition) FORMAT TabSeparated
+            SELECT \(Self.literal(exchangeTopic)), \(partition), max(\(offset)) FROM \(qualifiedTable) GROUP BY \(partition) FORMAT TabSeparated
             """)
     }
 
@@ -81,6 +95,10 @@ public struct ClickHouseRequests: Sendable {
         let base = spec.url.hasSuffix("/") ? String(spec.url.dropLast()) : spec.url
         let query = parameters.map { "\($0.0)=\(Self.percentEncode($0.1))" }.joined(separator: "&")
         return OutgoingHTTPRequest(method: "POST", url: query.isEmpty ? "\(base)/" : "\(base)/?\(query)", headers: headers, body: Array(body.utf8))
+    }
+
+    static func literal(_ text: String) -> String {
+        "'" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'"
     }
 
     static func quote(_ identifier: String) -> String {

@@ -4,20 +4,23 @@
 /// `flush`. Failed inserts are retried with backoff (5xx, 408, 429 and transport errors); other answers
 /// fail at once: they mean a wrong schema or query, which retrying cannot fix.
 ///
-/// Exactly-once, without server-side deduplication (which 18.16 lacks):
-/// - events tables store each event's Kafka topic, partition and offset. At `prepare`, when partitions
-///   are assigned, and before retrying a failed insert, the sink reads the highest stored offset per
-///   partition and skips events at or below it. Inserts land whole (see `ClickHouseRequests`) and in
-///   offset order per partition, so that is exactly what the table holds: a replay after a crash, or an
-///   insert that succeeded although its answer was lost, adds nothing twice;
-/// - aggregate tables are ReplacingMergeTree(revision) keyed by group and window: a window written again
-///   (same revision) replaces itself, and readers already take the highest revision (`FINAL`).
+/// Exactly-once, without server-side deduplication (which 18.16 lacks): every row stores the Kafka position
+/// it comes from, and rows of one partition arrive in position order:
+/// - events tables store each event's topic, partition and offset;
+/// - aggregate tables store the partials-topic partition and offset whose record completed the window
+///   (`WindowResult.position`); the merge emits the same results at the same positions on every replay,
+///   and all results of one position go into one insert.
+/// At `prepare`, when partitions are assigned, and before retrying a failed insert, the sink reads the
+/// highest stored position per partition and skips rows at or below it. Inserts land whole (see
+/// `ClickHouseRequests`), so that is exactly what the table holds: a replay after a crash, or an insert
+/// that succeeded although its answer was lost, adds nothing twice. A window's revisions are separate
+/// rows; aggregate tables are ReplacingMergeTree(revision), so merges (or `FINAL`) keep the highest.
 /// Offsets are committed only after `flush` returned, i.e. after the inserts succeeded (`PipelineRunner`).
 public actor ClickHouseSink: Sink {
-    /// A JSONEachRow line and, for events, the Kafka record it stores.
+    /// A JSONEachRow line and the Kafka position it stores.
     struct Row: Sendable {
         var line: String
-        var position: (partition: TopicPartition, offset: Int64)?
+        var position: RecordPosition?
     }
 
     public nonisolated let name: String
@@ -27,21 +30,21 @@ public actor ClickHouseSink: Sink {
     private let retry: RetryPolicy
     private let sleep: @Sendable (Int64) async throws -> Void
     private var batcher: RowBatcher<Row>
-    /// Events tables only: what the table already holds.
+    /// What the table already holds.
     private var stored = StoredPositions()
     public private(set) var metrics = Metrics()
 
     public struct Metrics: Sendable, Equatable {
         public var rowsInserted: UInt64 = 0
         public var insertsSent: UInt64 = 0
-        /// Events skipped because the table already held them (replays after a restart or a lost answer).
+        /// Rows skipped because the table already held them (replays after a restart or a lost answer).
         public var rowsAlreadyStored: UInt64 = 0
     }
 
     public init(spec: ClickHouseSinkSpec, pipeline: PipelineDefinition, transport: any HTTPTransport,
                 retry: RetryPolicy = RetryPolicy(), sleep: @escaping @Sendable (Int64) async throws -> Void = taskSleep) {
         self.name = "clickhouse \(spec.database).\(spec.table)"
-        self.requests = ClickHouseRequests(spec: spec)
+        self.requests = ClickHouseRequests(spec: spec, exchangeTopic: pipeline.exchangeTopic)
         if case .aggregations(let names) = spec.input {
             aggregation = pipeline.aggregations.first { names.contains($0.name) }
         } else {
@@ -50,10 +53,10 @@ public actor ClickHouseSink: Sink {
         self.transport = transport
         self.retry = retry
         self.sleep = sleep
-        self.batcher = RowBatcher(maxRows: spec.batchRows, maxDelayMillis: spec.batchIntervalMillis)
+        self.batcher = RowBatcher(maxRows: spec.batchRows, maxDelayMillis: spec.batchIntervalMillis) { previous, row in
+            row.position != nil && row.position == previous.position
+        }
     }
-
-    private var storesEvents: Bool { requests.spec.input == .events }
 
     public func prepare() async throws {
         if requests.spec.createTable {
@@ -85,17 +88,30 @@ public actor ClickHouseSink: Sink {
     }
 
     private func rows(of output: ProcessorOutput) -> [Row] {
-        guard storesEvents else {
-            return SinkRows.rows(for: requests.spec.input, from: output, includeAggregationName: false)
-                .map { Row(line: SinkRows.jsonLine($0.fields), position: nil) }
-        }
         var rows: [Row] = []
-        for event in output.events {
-            if stored.contains(event.topicPartition, offset: event.offset) {
+        func add(_ fields: @autoclosure () -> [String: FieldValue], at position: RecordPosition?) {
+            if let position, stored.contains(position.topicPartition, offset: position.offset) {
                 metrics.rowsAlreadyStored += 1
             } else {
-                rows.append(Row(line: SinkRows.jsonLine(SinkRows.eventRow(event)), position: (event.topicPartition, event.offset)))
+                rows.append(Row(line: SinkRows.jsonLine(fields()), position: position))
             }
+        }
+        switch requests.spec.input {
+        case .events:
+            for event in output.events {
+                add(SinkRows.eventRow(event), at: RecordPosition(topicPartition: event.topicPartition, offset: event.offset))
+            }
+        case .aggregations(let names):
+            for result in output.windowResults where names.contains(result.aggregation) {
+                var fields = SinkRows.windowRow(result, includeAggregationName: false)
+                if let position = result.position {
+                    fields[ClickHouseRequests.partialsPartitionColumn] = .number(Double(position.topicPartition.partition))
+                    fields[ClickHouseRequests.partialsOffsetColumn] = .number(Double(position.offset))
+                }
+                add(fields, at: result.position)
+            }
+        case .alerts:
+            break  // the loader sends alerts to the sqlite sink and notifiers, never to ClickHouse
         }
         return rows
     }
@@ -105,7 +121,7 @@ public actor ClickHouseSink: Sink {
         var isRetry = false
         let what = "insert of \(batch.rows.count) rows covering \(batch.covered.canonicalDescription)"
         try await retry.run(isRetryable: Self.isRetryable, sleep: sleep) {
-            if isRetry, storesEvents {
+            if isRetry, rows.contains(where: { $0.position != nil }) {
                 // The failed attempt may have landed (an answer lost on the way back): keep only what is missing.
                 try await readStoredPositions()
                 rows = unstored(rows)
@@ -115,7 +131,7 @@ public actor ClickHouseSink: Sink {
             try await attempt(requests.insert(lines: rows.map(\.line)), what: what)
         }
         for row in rows {
-            if let position = row.position { stored.record(position.partition, offset: position.offset) }
+            if let position = row.position { stored.record(position.topicPartition, offset: position.offset) }
         }
         metrics.rowsInserted += UInt64(rows.count)
         metrics.insertsSent += rows.isEmpty ? 0 : 1
@@ -123,14 +139,13 @@ public actor ClickHouseSink: Sink {
 
     private func unstored(_ rows: [Row]) -> [Row] {
         rows.filter { row in
-            guard let position = row.position, stored.contains(position.partition, offset: position.offset) else { return true }
+            guard let position = row.position, stored.contains(position.topicPartition, offset: position.offset) else { return true }
             metrics.rowsAlreadyStored += 1
             return false
         }
     }
 
     private func refreshStoredPositions() async throws {
-        guard storesEvents else { return }
         try await retry.run(isRetryable: Self.isRetryable, sleep: sleep) { try await readStoredPositions() }
     }
 

@@ -1,6 +1,7 @@
 /// Cuts rows into batches of at most `maxRows`, or whatever is pending once the oldest row waited
 /// `maxDelayMillis`. Each batch carries the input offsets accepted since the previous cut, for error
-/// messages that tell the operator which records a failed write held.
+/// messages that tell the operator which records a failed write held. Rows `inseparable` from the row
+/// before them go into its batch, even past `maxRows`.
 struct RowBatcher<Row: Sendable>: Sendable {
     struct Batch: Sendable {
         var rows: [Row]
@@ -9,13 +10,15 @@ struct RowBatcher<Row: Sendable>: Sendable {
 
     let maxRows: Int
     let maxDelayMillis: Int64
+    private let inseparable: @Sendable (Row, Row) -> Bool
     private var pending: [Row] = []
     private var covered = OffsetRanges()
     private var oldestPendingMillis: Int64?
 
-    init(maxRows: Int, maxDelayMillis: Int64) {
+    init(maxRows: Int, maxDelayMillis: Int64, inseparable: @escaping @Sendable (Row, Row) -> Bool = { _, _ in false }) {
         self.maxRows = max(1, maxRows)
         self.maxDelayMillis = max(0, maxDelayMillis)
+        self.inseparable = inseparable
     }
 
     var pendingCount: Int { pending.count }
@@ -27,8 +30,10 @@ struct RowBatcher<Row: Sendable>: Sendable {
         pending += rows
         var batches: [Batch] = []
         while pending.count >= maxRows {
-            batches.append(Batch(rows: Array(pending.prefix(maxRows)), covered: covered))
-            pending.removeFirst(maxRows)
+            var cut = maxRows
+            while cut < pending.count, inseparable(pending[cut - 1], pending[cut]) { cut += 1 }
+            batches.append(Batch(rows: Array(pending.prefix(cut)), covered: covered))
+            pending.removeFirst(cut)
             oldestPendingMillis = pending.isEmpty ? nil : nowMillis
         }
         if let due = takeDue(nowMillis: nowMillis) { batches.append(due) }

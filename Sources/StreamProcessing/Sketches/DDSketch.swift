@@ -107,6 +107,62 @@ public struct DDSketch: Codable, Sendable, Equatable {
     }
 }
 
+extension DDSketch {
+    // Bins as bytes (index: Int32 big-endian, count: UInt64 big-endian, ascending index): window shares
+    // carry sketches to the merge, and a JSON array of numbers costs far more to write and read.
+    private enum CodingKeys: String, CodingKey {
+        case relativeAccuracy, maxBinsPerSign, positive, negative, zeroCount, count, minimum, maximum
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(relativeAccuracy: try container.decode(Double.self, forKey: .relativeAccuracy),
+                  maxBinsPerSign: try container.decode(Int.self, forKey: .maxBinsPerSign))
+        positiveBins = try Self.bins(container.decode(Data.self, forKey: .positive), key: .positive, in: container)
+        negativeBins = try Self.bins(container.decode(Data.self, forKey: .negative), key: .negative, in: container)
+        zeroCount = try container.decode(UInt64.self, forKey: .zeroCount)
+        count = try container.decode(UInt64.self, forKey: .count)
+        minimum = try container.decode(Double.self, forKey: .minimum)
+        maximum = try container.decode(Double.self, forKey: .maximum)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(relativeAccuracy, forKey: .relativeAccuracy)
+        try container.encode(maxBinsPerSign, forKey: .maxBinsPerSign)
+        try container.encode(Self.bytes(positiveBins), forKey: .positive)
+        try container.encode(Self.bytes(negativeBins), forKey: .negative)
+        try container.encode(zeroCount, forKey: .zeroCount)
+        try container.encode(count, forKey: .count)
+        try container.encode(minimum, forKey: .minimum)
+        try container.encode(maximum, forKey: .maximum)
+    }
+
+    private static func bytes(_ bins: [Int32: UInt64]) -> Data {
+        var data = Data(capacity: bins.count * 12)
+        for (index, count) in bins.sorted(by: { $0.key < $1.key }) {
+            withUnsafeBytes(of: index.bigEndian) { data.append(contentsOf: $0) }
+            withUnsafeBytes(of: count.bigEndian) { data.append(contentsOf: $0) }
+        }
+        return data
+    }
+
+    private static func bins(_ data: Data, key: CodingKeys, in container: KeyedDecodingContainer<CodingKeys>) throws -> [Int32: UInt64] {
+        let bytes = [UInt8](data)
+        guard bytes.count % 12 == 0 else {
+            throw DecodingError.dataCorruptedError(forKey: key, in: container, debugDescription: "DDSketch bins are not 12-byte (index, count) pairs")
+        }
+        var bins: [Int32: UInt64] = [:]
+        bins.reserveCapacity(bytes.count / 12)
+        for start in stride(from: 0, to: bytes.count, by: 12) {
+            let index = bytes[start..<start + 4].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+            let count = bytes[start + 4..<start + 12].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+            bins[Int32(bitPattern: index)] = count
+        }
+        return bins
+    }
+}
+
 public enum SketchError: Error, Equatable, CustomStringConvertible {
     case incompatibleMerge(String)
 

@@ -1,8 +1,8 @@
 import Foundation
 import GRDB
 
-/// The single-machine store of `logport process`: window aggregates, alerts and checkpoints in one SQLite
-/// file, for the console to query.
+/// The single-machine store of `logport process`: window aggregates and alerts in one SQLite file, for the
+/// console to query.
 ///
 /// Guarantees: a window keeps only its highest revision; an alert row follows its latest state while
 /// `alert_events` keeps every change; each write call is one transaction, so a crash leaves either all or
@@ -57,6 +57,10 @@ public final class EmbeddedStore: Sendable {
                     UNIQUE (alert_id, state, at));
                 CREATE TABLE checkpoints (pipeline TEXT PRIMARY KEY, snapshot BLOB NOT NULL, saved_at INTEGER NOT NULL);
                 """)
+        }
+        // Processor checkpoints live with the consumer group's committed offsets now (`CheckpointStore`).
+        migrator.registerMigration("v2") { db in
+            try db.execute(sql: "DROP TABLE checkpoints")
         }
         return migrator
     }
@@ -157,21 +161,6 @@ public final class EmbeddedStore: Sendable {
         try database.read { db in
             try Row.fetchAll(db, sql: "SELECT state, at, message FROM alert_events WHERE alert_id = ? ORDER BY seq", arguments: [alertID])
                 .map { (AlertEvent.State(rawValue: $0["state"]) ?? .firing, $0["at"], $0["message"]) }
-        }
-    }
-
-    // MARK: Checkpoints
-
-    public func saveCheckpoint(_ data: Data, pipeline: String, savedAtMillis: Int64) throws {
-        try database.write { db in
-            try db.execute(sql: "INSERT OR REPLACE INTO checkpoints (pipeline, snapshot, saved_at) VALUES (?, ?, ?)",
-                           arguments: [pipeline, data, savedAtMillis])
-        }
-    }
-
-    public func loadCheckpoint(pipeline: String) throws -> Data? {
-        try database.read { db in
-            try Data.fetchOne(db, sql: "SELECT snapshot FROM checkpoints WHERE pipeline = ?", arguments: [pipeline])
         }
     }
 

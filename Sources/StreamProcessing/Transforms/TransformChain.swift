@@ -9,8 +9,8 @@ public enum TransformOutcome: Sendable, Equatable {
 }
 
 /// A compiled transform chain. Regular expressions are compiled once, at construction, so a bad pattern is a
-/// configuration error rather than a per-event one. The only state is dedupe memory, which is `Codable`
-/// (`DedupeMemory`) and part of pipeline checkpoints.
+/// configuration error rather than a per-event one. The chain holds no state: dedupe memory is the caller's
+/// (`DedupeMemory` per dedupe step), so each source partition keeps its own.
 public struct TransformChain: Sendable {
     private enum Step: Sendable {
         case plain(TransformSpec)
@@ -20,7 +20,6 @@ public struct TransformChain: Sendable {
     }
 
     private let steps: [Step]
-    var dedupeMemory: [Int: DedupeMemory] = [:]
 
     public init(_ specs: [TransformSpec]) throws {
         steps = try specs.enumerated().map { index, spec in
@@ -62,7 +61,8 @@ public struct TransformChain: Sendable {
         return names
     }
 
-    public mutating func apply(_ input: Event) -> TransformOutcome {
+    /// Runs the steps over `input`; dedupe steps remember kept keys in `dedupeMemory` (by step index).
+    public func apply(_ input: Event, dedupeMemory: inout [Int: DedupeMemory]) -> TransformOutcome {
         var event = input
         for step in steps {
             do throws(FieldParseError) {
@@ -82,9 +82,8 @@ public struct TransformChain: Sendable {
                           regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil else { return .removed }
                 case .dedupe(let stepIndex, let keyFields, let withinMillis):
                     let key = keyFields.map { event[$0]?.description ?? "" }.joined(separator: "\u{1F}")
-                    var memory = dedupeMemory[stepIndex] ?? DedupeMemory()
-                    let isDuplicate = memory.isDuplicate(key: key, timeMillis: event.timeMillis, withinMillis: withinMillis)
-                    dedupeMemory[stepIndex] = memory
+                    let isDuplicate = dedupeMemory[stepIndex, default: DedupeMemory()]
+                        .isDuplicate(key: key, timeMillis: event.timeMillis, withinMillis: withinMillis)
                     if isDuplicate { return .removed }
                 }
             } catch {
@@ -155,7 +154,7 @@ public struct TransformChain: Sendable {
 ///
 /// Entries older than the dedupe interval (measured from the latest event time seen) are forgotten in
 /// amortized sweeps, so memory is bounded by the number of distinct keys per interval.
-struct DedupeMemory: Codable, Sendable, Equatable {
+public struct DedupeMemory: Sendable, Equatable {
     private var firstSeen: [String: Int64] = [:]
     private var latestTimeMillis: Int64 = .min
     private var sizeAfterLastSweep = 0

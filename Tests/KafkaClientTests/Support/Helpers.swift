@@ -1,5 +1,6 @@
 import Foundation
 import KafkaClient
+import KafkaTestSupport
 import Testing
 
 /// Creates a topic and waits until its partitions have leaders, so a test can produce at once.

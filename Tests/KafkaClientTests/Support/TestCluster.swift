@@ -1,5 +1,6 @@
 import Foundation
 import KafkaClient
+import KafkaTestSupport
 
 /// The cluster the tests run against: the one `LOGPORT_TEST_BOOTSTRAP` names, or else one
 /// `logport broker` (the binary this package builds) that the test process starts on first use.
@@ -56,11 +57,6 @@ private struct RunningCluster: Sendable {
     let bootstrap: String
     /// Our end of the started broker's stdin; closing it (or exiting) stops the broker.
     let lifeline: Pipe?
-}
-
-struct TestSetupError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }
 
 /// Paths of this package's build products.

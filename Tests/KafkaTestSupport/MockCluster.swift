@@ -6,12 +6,12 @@ import KafkaClient
 /// supports; the same scenarios also run against the real broker once it serves groups.
 /// `@unchecked Sendable`: the pointers never change, and librdkafka's mock API hands every call to
 /// the mock cluster's own thread.
-final class MockCluster: @unchecked Sendable {
+public final class MockCluster: @unchecked Sendable {
     private let host: OpaquePointer
     private let cluster: OpaquePointer
-    let bootstrap: String
+    public let bootstrap: String
 
-    init(brokers: Int32 = 1) throws {
+    public init(brokers: Int32 = 1) throws {
         guard let conf = rd_kafka_conf_new() else { throw TestSetupError("rd_kafka_conf_new failed") }
         rd_kafka_conf_set_log_cb(conf) { _, _, _, _ in }
         var message = [CChar](repeating: 0, count: 256)
@@ -32,8 +32,14 @@ final class MockCluster: @unchecked Sendable {
         rd_kafka_destroy(host)
     }
 
-    func createTopic(_ name: String, partitions: Int32) throws {
+    public func createTopic(_ name: String, partitions: Int32) throws {
         let result = rd_kafka_mock_topic_create(cluster, name, partitions, 1)
         guard result == RD_KAFKA_RESP_ERR_NO_ERROR else { throw TestSetupError("mock topic \(name): \(String(cString: rd_kafka_err2str(result)))") }
     }
+}
+
+/// A test's environment is not what it needs (a cluster that cannot start, a topic without leaders).
+public struct TestSetupError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }
