@@ -51,6 +51,7 @@ sinks:
     bootstrap_servers: {bootstrap}
     topic: {topic}
     encoding: raw
+    headers: false
     compression: zstd
     acks: all
 """

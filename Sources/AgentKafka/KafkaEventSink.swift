@@ -128,7 +128,7 @@ public final class KafkaEventSink: EventSink {
     }
 
     private func shape(of event: LogAgent.LogEvent, headers cache: inout HeaderCache) -> RecordShape {
-        var headers = cache.headers(for: event)
+        var headers = config.sendsHeaders ? cache.headers(for: event) : []
         let topic: String
         if let rendered = config.topic.render(event) {
             topic = rendered

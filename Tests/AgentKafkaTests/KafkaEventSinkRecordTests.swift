@@ -77,6 +77,21 @@ struct KafkaEventSinkRecordTests {
         })
     }
 
+    @Test("headers: false sends the value alone, raw lines and events alike, but still tags unrouted events")
+    func withoutHeaders() throws {
+        var config = try sinkConfig(topic: "logs-{{host}}")
+        config.encoding = .raw
+        config.sendsHeaders = false
+        let sink = try KafkaEventSink(name: "out", config: config)
+        let records = sink.records(for: EventBatch(lines: lines, receipt: .untracked))
+        #expect(records.messages.map(\.headers) == [[], []])
+        #expect(records.messages.map(\.value) == [Array("GET /a".utf8), Array("GET /bc".utf8)])
+        #expect(try record(sink, for: event).headers == [])
+        config.topic = try TopicTemplate("logs-{{fields.absent}}")
+        let unrouted = try record(try KafkaEventSink(name: "out", config: config), for: event)
+        #expect(unrouted.headers == [KafkaHeader(key: "topic_template", value: "logs-{{fields.absent}}")])
+    }
+
     @Test("lines keyed or routed by their text, or encoded as JSON, become events first")
     func linesAsEvents() throws {
         var config = try sinkConfig(topic: "logs")

@@ -73,7 +73,7 @@ import Testing
               tag: {type: enrich, inputs: [few], add_fields: {env: prod, shard: 3}, host_field: agent_host}
             sinks:
               out: {type: console, inputs: [tag], encoding: raw}
-              kafka: {type: kafka, inputs: [tag], bootstrap_servers: ["b1:9092"], topic: "logs-{{service}}", acks: 1, priority: high, buffer: {type: disk, max_bytes: 1048576}}
+              kafka: {type: kafka, inputs: [tag], bootstrap_servers: ["b1:9092"], topic: "logs-{{service}}", acks: 1, priority: high, headers: false, buffer: {type: disk, max_bytes: 1048576}}
             """)
         #expect(config.host == "agent-7")
         #expect(config.drainTimeoutMs == 5000)
@@ -101,6 +101,7 @@ import Testing
         }
         #expect(kafka.acks == .leader)
         #expect(kafka.priority == .high)
+        #expect(kafka.sendsHeaders == false)
         #expect(kafka.buffer == .init(kind: .disk, maximumBytes: 1_048_576))
         #expect(kafka.topic.render(LogEvent(timestamp: 0, host: "h", source: "s", service: "pay/ments", message: "m")) == "logs-pay_ments")
         #expect(kafka.topic.render(LogEvent(timestamp: 0, host: "h", source: "s", message: "m")) == nil)
@@ -112,6 +113,8 @@ import Testing
     @Test(arguments: [
         ("sources:\n  a: {type: stdin}\nsinks:\n  k:\n    type: kafka\n    inputs: [a]\n    bootstrap_servers: b:9092\n    topic: t\n    acks: 2\n",
          "agent.yaml:9: sinks.k.acks: expected one of 0, 1, all, -1, got \"2\""),
+        ("sources:\n  a: {type: stdin}\nsinks:\n  k:\n    type: kafka\n    inputs: [a]\n    bootstrap_servers: b:9092\n    topic: t\n    headers: some\n",
+         "agent.yaml:9: sinks.k.headers: expected true or false, got \"some\""),
         ("sources:\n  a: {type: stdin}\nsinks:\n  k:\n    type: console\n    inputs: [a]\n    encodnig: raw\n",
          "agent.yaml:7: sinks.k.encodnig: unknown option (known here: encoding, inputs, type)"),
         ("sources:\n  a: {type: stdin}\nsinks:\n  k:\n    type: console\n    inputs: [b]\n",

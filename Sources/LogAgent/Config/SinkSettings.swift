@@ -63,6 +63,9 @@ public struct KafkaSinkConfig: Sendable, Equatable {
     public var compression: Compression = .none
     public var acks: Acks = .all
     public var encoding: EventEncoding = .json
+    /// The `source`, `host` and `service` record headers; off, a raw line is all a record carries
+    /// (as rsyslog's omkafka sends it), which saves librdkafka four allocations and ~90 bytes per record.
+    public var sendsHeaders = true
     public var priority: Priority = .normal
     public var buffer = Buffer()
     public var highPriority: HighPriorityLane?
@@ -124,6 +127,7 @@ extension KafkaSinkConfig {
         ]) ?? .none
         config.acks = try reader.choice("acks", ["0": Acks.none, "1": .leader, "all": .all, "-1": .all]) ?? .all
         config.encoding = try reader.choice("encoding", ["json": EventEncoding.json, "raw": .raw]) ?? .json
+        config.sendsHeaders = try reader.bool("headers") ?? true
         config.priority = try reader.choice("priority", ["high": Priority.high, "normal": .normal]) ?? .normal
         for (name, value) in try reader.values("librdkafka_options") ?? [:] {
             guard let text = value.text else { throw reader.error("librdkafka_options", "\(name) needs a value") }
