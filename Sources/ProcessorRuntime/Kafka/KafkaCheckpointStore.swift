@@ -37,14 +37,26 @@ public struct KafkaCheckpointStore: CheckpointStore {
 
     public func save(_ checkpoints: [StreamProcessing.TopicPartition: PartitionCheckpoint]) async throws {
         var positions: [KafkaClient.TopicPartition: CommitPosition] = [:]
-        for (partition, checkpoint) in checkpoints {
-            switch placement {
-            case .commitMetadata:
+        switch placement {
+        case .commitMetadata:
+            for (partition, checkpoint) in checkpoints {
                 positions[partition.kafka] = CommitPosition(offset: checkpoint.offset, metadata: String(decoding: checkpoint.state, as: UTF8.self))
-            case .records(let producer, _):
-                let report = try await producer.send(ProducerMessage(topic: partition.topic, key: Exchange.checkpointKey,
-                                                                     value: checkpoint.state, partition: partition.partition))
-                let pointer = try JSONEncoder().encode(RecordPointer(checkpointOffset: report.offset))
+            }
+        case .records(let producer, _):
+            // All partitions' records in flight at once: one acknowledgement wait, not one per partition.
+            let written = try await withThrowingTaskGroup(of: (StreamProcessing.TopicPartition, Int64).self) { group in
+                for (partition, checkpoint) in checkpoints {
+                    group.addTask {
+                        let report = try await producer.send(ProducerMessage(topic: partition.topic, key: Exchange.checkpointKey,
+                                                                             value: checkpoint.state, partition: partition.partition))
+                        return (partition, report.offset)
+                    }
+                }
+                return try await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
+            }
+            for (partition, checkpointOffset) in written {
+                guard let checkpoint = checkpoints[partition] else { continue }
+                let pointer = try JSONEncoder().encode(RecordPointer(checkpointOffset: checkpointOffset))
                 positions[partition.kafka] = CommitPosition(offset: checkpoint.offset, metadata: String(decoding: pointer, as: UTF8.self))
             }
         }
