@@ -1,6 +1,9 @@
 // swift-tools-version:6.1
 import PackageDescription
 
+/// The absolute path of this package (the linker does not run in it).
+let packageDirectory = String(#filePath.dropLast("/Package.swift".count))
+
 let package = Package(
     name: "logport",
     platforms: [.macOS(.v14)],
@@ -27,6 +30,7 @@ let package = Package(
         .target(name: "CCRC32C", cSettings: [.unsafeFlags(["-O3"])]),
         // libcurl through dlopen: HTTP(S) for `logport process` sinks without linking libcurl.
         .target(name: "CCurl", linkerSettings: [.linkedLibrary("dl")]),
+        .target(name: "CMalloc"),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
         .systemLibrary(name: "CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"])]),
@@ -177,7 +181,7 @@ let package = Package(
             name: "LogportCLI",
             dependencies: [
                 "Broker", "LogStorage", "KafkaClient", "Console", "LogAgent", "AgentKafka", "StreamProcessing", "ProcessorRuntime",
-                "MetricsEndpoint",
+                "MetricsEndpoint", "CMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -187,7 +191,7 @@ let package = Package(
             ]
         ),
         .executableTarget(
-            name: "logport", dependencies: ["LogportCLI"],
+            name: "logport", dependencies: ["LogportCLI"], exclude: ["agent.order"],
             // Release: the Swift runtime and Foundation linked in (no symbol binding against a dozen
             // shared libraries at start), by lld with packed relative relocations (DT_RELR, glibc
             // 2.36+: the 1.5 MB relocation table is not read at start). The idle agent maps 6 MB
@@ -195,7 +199,13 @@ let package = Package(
             // -static-stdlib makes its Foundation import name the static libraries to link.
             swiftSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))],
             linkerSettings: [
-                .unsafeFlags(["-static-stdlib", "-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"],
+                .unsafeFlags(["-static-stdlib", "-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
+                              // -static-stdlib exports every symbol of our modules (48k): the dynamic
+                              // loader then reads their 4.5 MB of tables at start, for nothing.
+                              "-Xlinker", "--no-export-dynamic",
+                              // The agent's code packed together (see Sources/logport/agent.order).
+                              "-Xlinker", "--symbol-ordering-file=\(packageDirectory)/Sources/logport/agent.order",
+                              "-Xlinker", "--no-warn-symbol-ordering"],
                              .when(configuration: .release)),
             ]
         ),
@@ -250,3 +260,14 @@ let package = Package(
         ),
     ]
 )
+
+// Release: every function of our modules in its own section, so the linker can place the code the
+// agent runs next to each other (Sources/logport/agent.order) and drop what nothing calls. The
+// kernel maps a binary's code in 64 KiB windows around each page executed; packed, the agent maps
+// a few MiB of the all-roles binary instead of 11 (benchmarks/agent_vs_rsyslog.md).
+for target in package.targets where target.type == .regular || target.type == .executable {
+    guard !["CCRC32C", "CCurl", "CMalloc"].contains(target.name) else { continue }  // C shims
+    target.swiftSettings = (target.swiftSettings ?? [])
+        + [.unsafeFlags(["-Xfrontend", "-function-sections"], .when(configuration: .release))]
+}
+

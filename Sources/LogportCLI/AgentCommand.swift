@@ -38,6 +38,7 @@ struct AgentCommand: AsyncParsableCommand {
             print("config OK")
             return
         }
+        AgentMalloc.configure(environment: ProcessInfo.processInfo.environment)
         LoggingSetup.bootstrap(level: logLevel)
         let logger = Logger(label: "logport.agent")
         let metrics = agentConfig.apiListen.map { _ in AgentMetrics() }
@@ -67,6 +68,9 @@ struct AgentCommand: AsyncParsableCommand {
             pipeline.shutdown()
         }
         defer { signals.cancel() }
+        // Start-up is over: what stays resident from here is the code shipping runs.
+        let released = StartupPages.release()
+        logger.debug("start-up pages released", metadata: ["bytes": "\(released)"])
         logger.info("agent running", metadata: [
             "sources": "\(graph.sources.map(\.name))", "sinks": "\(graph.sinks.map(\.name))",
         ])

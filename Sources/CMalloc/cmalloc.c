@@ -1,0 +1,2 @@
+// Header-only: see include/cmalloc.h.
+#include "cmalloc.h"
