@@ -233,6 +233,7 @@ let package = Package(
             dependencies: ["KafkaClient", "CRdKafka", "KafkaTestSupport", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]
         ),
         .testTarget(name: "LagHealthTests", dependencies: ["LagHealth"]),
+        .testTarget(name: "LogportCLITests", dependencies: ["LogportCLI"]),
         .testTarget(
             name: "ConsoleTests",
             dependencies: [
