@@ -110,6 +110,21 @@ def resident_addresses(pid: int, binary: Path) -> list[int]:
     return result
 
 
+def load_segments(binary: Path) -> list[tuple[int, int, int]]:
+    """(file offset, address, file size) of each PT_LOAD segment of a 64-bit little-endian ELF."""
+    with open(binary, "rb") as file:
+        header = file.read(64)
+        program_headers, entry_size, count = struct.unpack_from("<Q", header, 32)[0], *struct.unpack_from("<HH", header, 54)
+        file.seek(program_headers)
+        table = file.read(entry_size * count)
+    segments = []
+    for i in range(count):
+        kind, _, offset, address, _, file_size = struct.unpack_from("<IIQQQQ", table, i * entry_size)
+        if kind == 1:  # PT_LOAD
+            segments.append((offset, address, file_size))
+    return segments
+
+
 def cached_addresses(binary: Path) -> list[int]:
     """Link-time addresses of the binary's pages in the page cache (mincore)."""
     size = binary.stat().st_size
@@ -121,11 +136,7 @@ def cached_addresses(binary: Path) -> list[int]:
         raise OSError(ctypes.get_errno(), "mincore")
     libc.munmap(ctypes.c_void_p(address), ctypes.c_size_t(size))
     os.close(fd)
-    segments = []
-    for line in subprocess.run(["llvm-readelf", "-lW", str(binary)], capture_output=True, text=True, check=True).stdout.splitlines():
-        fields = line.split()
-        if fields and fields[0] == "LOAD":
-            segments.append((int(fields[1], 16), int(fields[2], 16), int(fields[4], 16)))
+    segments = load_segments(binary)
     result = []
     for page in range(pages):
         if vector[page] & 1:

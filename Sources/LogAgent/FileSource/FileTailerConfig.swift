@@ -18,8 +18,8 @@ public struct FileTailerConfig: Sendable {
     /// Reading stops while this many bytes of handed-out lines are unacknowledged (it may
     /// overshoot by one read chunk plus one line). This is the main term of the agent's peak RSS:
     /// about 4 bytes per pending byte (the line, librdkafka's message, its message set and
-    /// compression buffers). 512 KiB keeps a raw shipper above 500k lines/s, with 2 MiB less peak
-    /// memory than 1 MiB; see benchmarks/agent_vs_rsyslog.md.
+    /// compression buffers). 512 KiB keeps a raw shipper at about 400k lines/s (1 MiB: ~550k) with
+    /// 2 MiB less peak memory; see benchmarks/agent_vs_rsyslog.md.
     public var maximumPendingBytes = 512 * 1024
     public var readChunkBytes = 64 * 1024
     public var multiline: MultilineConfig?

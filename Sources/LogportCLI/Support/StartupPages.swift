@@ -21,34 +21,40 @@ enum StartupPages {
         guard let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"),
               let smaps = try? String(contentsOfFile: "/proc/self/smaps", encoding: .utf8)
         else { return 0 }
-        var candidates: [(start: UInt, end: UInt)] = []
-        var current: (start: UInt, end: UInt, eligible: Bool)?
-        func close() {
-            if let mapping = current, mapping.eligible { candidates.append((mapping.start, mapping.end)) }
-            current = nil
-        }
-        for line in smaps.split(separator: "\n", omittingEmptySubsequences: true) {
-            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
-            if let range = fields.first, range.contains("-"), fields.count >= 5 {
-                close()
-                let bounds = range.split(separator: "-")
-                guard bounds.count == 2, let start = UInt(bounds[0], radix: 16), let end = UInt(bounds[1], radix: 16) else { continue }
-                let permissions = fields[1]
-                let path = fields.count >= 6 ? fields[5...].joined(separator: " ") : ""
-                current = (start, end, path == executable && (permissions == "r-xp" || permissions == "r--p"))
-            } else if fields.first == "Anonymous:", fields.count >= 2, fields[1] != "0" {
-                current?.eligible = false
-            }
-        }
-        close()
         var released = 0
-        for mapping in candidates {
-            let length = Int(mapping.end - mapping.start)
-            if madvise(UnsafeMutableRawPointer(bitPattern: mapping.start), length, MADV_DONTNEED) == 0 { released += length }
+        for range in releasableRanges(smaps: smaps, executable: executable) {
+            let length = Int(range.upperBound - range.lowerBound)
+            if madvise(UnsafeMutableRawPointer(bitPattern: range.lowerBound), length, MADV_DONTNEED) == 0 { released += length }
         }
         return released
         #else
         return 0
         #endif
+    }
+
+    /// The address ranges of `executable`'s private read-only mappings (code, constant data) in an
+    /// smaps listing that hold no anonymous (modified) page.
+    static func releasableRanges(smaps: String, executable: String) -> [Range<UInt>] {
+        var ranges: [Range<UInt>] = []
+        var current: (range: Range<UInt>, eligible: Bool)?
+        func close() {
+            if let mapping = current, mapping.eligible { ranges.append(mapping.range) }
+            current = nil
+        }
+        for line in smaps.split(separator: "\n", omittingEmptySubsequences: true) {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            if let addresses = fields.first, addresses.contains("-"), fields.count >= 5 {
+                close()
+                let bounds = addresses.split(separator: "-")
+                guard bounds.count == 2, let start = UInt(bounds[0], radix: 16), let end = UInt(bounds[1], radix: 16), start < end
+                else { continue }
+                let path = fields.count >= 6 ? fields[5...].joined(separator: " ") : ""
+                current = (start..<end, path == executable && (fields[1] == "r-xp" || fields[1] == "r--p"))
+            } else if fields.first == "Anonymous:", fields.count >= 2, fields[1] != "0" {
+                current?.eligible = false
+            }
+        }
+        close()
+        return ranges
     }
 }
