@@ -36,6 +36,10 @@ public final class LogManager: @unchecked Sendable {
         /// page cache; survives `kill -9`, not power loss).
         public var acksAllWaitsForFsync = true
         public var fileSyncer: FileSyncer = .durable
+        /// `log.flush.group.commit.interval.us`: the least time between the starts of two fsync
+        /// rounds (`LogFlusher.minimumRoundInterval`).
+        public var groupCommitInterval: TimeAmount = .microseconds(Self.defaultGroupCommitIntervalMicroseconds)
+        public static let defaultGroupCommitIntervalMicroseconds: Int64 = 1000
         /// `log.retention.check.interval.ms`: how often retention, `segment.ms` rolls and producer expiry run.
         public var retentionCheckIntervalMs: Int64 = 300_000
         /// `log.flush.offset.checkpoint.interval.ms`: how often recovery points are persisted, which
@@ -103,7 +107,7 @@ public final class LogManager: @unchecked Sendable {
         let topics = try loadTopicMetadata(metadataDirectory)
         try removeDeletedAndOrphanedDirectories(options.dataDirectory, topics: topics, logger: logger)
 
-        let flusher = try LogFlusher(syncer: options.fileSyncer, logger: logger)
+        let flusher = try LogFlusher(syncer: options.fileSyncer, minimumRoundInterval: options.groupCommitInterval, logger: logger)
         var catalog: [String: TopicState] = [:]
         do {
             for metadata in topics.values.sorted(by: { $0.name < $1.name }) {

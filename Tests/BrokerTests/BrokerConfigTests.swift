@@ -37,6 +37,14 @@ import Testing
         #expect(throws: BrokerConfigError.self) { try BrokerConfig.parse(yaml: "log.retention.msec: 5\n") }
     }
 
+    @Test func readsTheGroupCommitIntervalAndBoundsIt() throws {
+        #expect(try BrokerConfig.parse(yaml: "node.id: 1\n").logFlushGroupCommitIntervalUs == 1_000)
+        #expect(try BrokerConfig.parse(yaml: "log.flush.group.commit.interval.us: 0\n").logFlushGroupCommitIntervalUs == 0)
+        #expect(try BrokerConfig.parse(yaml: "log.flush.group.commit.interval.us: 250\n").logFlushGroupCommitIntervalUs == 250)
+        #expect(throws: BrokerConfigError.self) { try BrokerConfig.parse(yaml: "log.flush.group.commit.interval.us: -1\n") }
+        #expect(throws: BrokerConfigError.self) { try BrokerConfig.parse(yaml: "log.flush.group.commit.interval.us: 200000\n") }
+    }
+
     @Test func readsGroupCoordinatorSettings() throws {
         let config = try BrokerConfig.parse(yaml: """
             group.initial.rebalance.delay.ms: 0

@@ -102,3 +102,28 @@ def test_consumer_with_long_fetch_wait_sees_new_records_quickly(bootstrap):
         c.close()
     assert statistics.median(latencies) < WAKE_LIMIT_S, f"produce→consume latencies {latencies} (fetch.wait.max.ms=2000)"
     assert max(latencies) < 1.9, f"some records waited out the whole fetch: {latencies}"
+
+
+def test_pipelined_requests_are_answered_in_order_while_an_earlier_fetch_waits(bootstrap):
+    """One connection, one write: a fetch that must wait, then ApiVersions, then a produce to the
+    partition the fetch waits on. The produce is appended without waiting for the fetch (which it
+    wakes), and the three responses come back in request order."""
+    topic = fresh_topic(bootstrap, "lp-pipeline")
+    with wire.WireConnection(bootstrap, timeout=15) as conn:
+        fetch_body = (
+            wire.int32(-1) + wire.int32(8000) + wire.int32(1) + wire.int32(1 << 20) + wire.int8(0)
+            + wire.array([wire.string(topic) + wire.array([wire.int32(0) + wire.int64(0) + wire.int32(1 << 20)])])
+        )
+        produce_body = (
+            wire.string(None) + wire.int16(1) + wire.int32(10000)
+            + wire.array([wire.string(topic) + wire.array([wire.int32(0) + wire.nbytes(wire.record_batch([wire.Record(None, b"wake")]))])])
+        )
+        frames = [conn.request_frame(wire.API_FETCH, 4, fetch_body),
+                  conn.request_frame(wire.API_API_VERSIONS, 0, b""),
+                  conn.request_frame(wire.API_PRODUCE, 3, produce_body)]
+        sent_at = time.monotonic()
+        conn.send_raw(b"".join(frame for _, frame in frames))
+        answered = [wire.Reader(conn.recv_frame()).int32() for _ in frames]
+        elapsed = time.monotonic() - sent_at
+    assert answered == [corr for corr, _ in frames], "responses must come back in request order"
+    assert elapsed < 4, f"the fetch waited {elapsed:.1f}s: the produce behind it should have woken it"

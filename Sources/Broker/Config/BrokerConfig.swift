@@ -1,5 +1,6 @@
 import Foundation
 import GroupCoordination
+import LogStorage
 import Yams
 
 /// The broker's settings, named as Apache Kafka names them so an operator's knowledge carries over.
@@ -44,6 +45,11 @@ public struct BrokerConfig: Sendable, Equatable {
     /// Kafka relies on replication instead and never fsyncs on the produce path; a single node has
     /// no replicas, so by default we fsync (with group commit: one fsync serves every waiting producer).
     public var acksAllFsync = true
+    /// `log.flush.group.commit.interval.us` (ours): fsync rounds start at most once per this many
+    /// microseconds; fsync requests arriving in between wait for the next round and share it.
+    /// Bounds the fsync rate (and its CPU) under many small acks=all requests, for at most this
+    /// much more ack latency. 0: a round starts as soon as the previous one ends.
+    public var logFlushGroupCommitIntervalUs = LogManager.Options.defaultGroupCommitIntervalMicroseconds
     /// `log.writer.threads` (ours): threads that append produced records, each partition always on
     /// the same one (in order, fsynced in group commits). Default: one per core, at most 8.
     public var logWriterThreads = min(8, max(1, ProcessInfo.processInfo.activeProcessorCount))
@@ -198,6 +204,7 @@ extension BrokerConfig {
         case "log.retention.check.interval.ms": retentionCheckIntervalMs = Int64(try int(100...Int.max))
         case "acks.all.fsync": acksAllFsync = try bool()
         case "log.writer.threads": logWriterThreads = try int(1...256)
+        case "log.flush.group.commit.interval.us": logFlushGroupCommitIntervalUs = Int64(try int(0...100_000))
         case "metrics.listen":
             let (host, port) = try Self.parseEndpoint(value, key: key)
             metricsListen = HostPort(host: host, port: port)

@@ -26,8 +26,15 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
     private var logger: Logger
     private var accumulator: FrameAccumulator
 
-    private var handlingTail: EventLoopFuture<Void>?
-    private var writingTail: EventLoopFuture<Void>?
+    /// Frames read but not yet handed to the dispatcher (one request's in-order part runs at a time).
+    private var undispatched = CircularBuffer<(request: RequestFrame, reserved: Int)>()
+    private var dispatching = false
+    /// Responses in request order, from the oldest unwritten one; nil until the request is answered.
+    private var answers = CircularBuffer<Result<EncodedResponse, any Error>?>()
+    /// The request number of `answers.first`, and of the next request to dispatch.
+    private var firstAnswerNumber = 0
+    private var nextRequestNumber = 0
+    /// Requests read whose responses are not written yet.
     private var inflight = 0
     /// Budget reserved for the frame being accumulated (its declared size) and not yet released.
     private var reservedForPartialFrame = 0
@@ -51,8 +58,6 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
         executor = EventLoopTaskExecutor(eventLoop: context.eventLoop)
         dispatcher.broker.metrics.connectionsAccepted.increment()
         dispatcher.broker.metrics.connectionsOpen.increment()
-        handlingTail = context.eventLoop.makeSucceededVoidFuture()
-        writingTail = context.eventLoop.makeSucceededVoidFuture()
         context.fireChannelActive()
     }
 
@@ -63,6 +68,9 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
             budget.release(reservedForPartialFrame)
             reservedForPartialFrame = 0
         }
+        // Requests read but not started are dropped (their client saw no answer and retries);
+        // those already started finish and release what they hold.
+        while let dropped = undispatched.popFirst() { budget.release(dropped.reserved) }
         context.fireChannelInactive()
     }
 
@@ -135,53 +143,75 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
             return
         }
         inflight += 1
-        let eventLoop = context.eventLoop
-        let dispatcher = self.dispatcher
-        let logger = self.logger
-        let executor = self.executor!
+        undispatched.append((request, reserved))
+        dispatchNext(context: context)
+    }
+
+    /// Stage 1, in arrival order: hands the oldest undispatched request to the dispatcher once the
+    /// previous one's in-order part (its appends) is done.
+    private func dispatchNext(context: ChannelHandlerContext) {
+        guard !dispatching, !closed, let (request, reserved) = undispatched.popFirst() else { return }
+        dispatching = true
+        let number = nextRequestNumber
+        nextRequestNumber += 1
+        answers.append(nil)
         let budget = self.budget
-        // Callbacks below run on this event loop; the loop-bound box lets them reach the handler.
-        let bound = NIOLoopBound((handler: self, context: context), eventLoop: eventLoop)
-        // Stage 1, in arrival order: the dispatcher does what must happen in order (appends) and
-        // returns a future of the encoded response.
-        let handled: EventLoopFuture<EventLoopFuture<EncodedResponse>> = handlingTail!.flatMap {
-            dispatcher.dispatch(request, eventLoop: eventLoop, executor: executor, logger: logger)
-                .always { _ in budget.release(reserved) }
-        }
-        handlingTail = handled.map { _ in () }.recover { _ in () }
-        // Stage 2, in arrival order: write each response once it and every earlier one is ready.
-        let response = handled.flatMap { $0 }
-        writingTail = writingTail!.flatMap { response }.flatMap { encoded -> EventLoopFuture<Void> in
-            let (handler, context) = bound.value
-            handler.finishRequest(context: context)
-            guard !handler.closed, !encoded.parts.isEmpty else {
-                encoded.release()
-                return eventLoop.makeSucceededVoidFuture()
+        // The dispatcher calls back on this event loop; the loop-bound box lets the callbacks reach the handler.
+        let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+        dispatcher.dispatch(
+            request, eventLoop: context.eventLoop, executor: executor!, logger: logger,
+            handled: {
+                budget.release(reserved)
+                let (handler, context) = bound.value
+                handler.dispatching = false
+                handler.dispatchNext(context: context)
+            },
+            answered: { result in
+                let (handler, context) = bound.value
+                handler.answer(number, with: result, context: context)
+            })
+    }
+
+    /// Stage 2, in arrival order: writes each response once it and every earlier one is ready.
+    private func answer(_ number: Int, with result: Result<EncodedResponse, any Error>, context: ChannelHandlerContext) {
+        answers[answers.index(answers.startIndex, offsetBy: number - firstAnswerNumber)] = result
+        while let first = answers.first, let ready = first {
+            answers.removeFirst()
+            firstAnswerNumber += 1
+            finishRequest(context: context)
+            switch ready {
+            case .success(let encoded):
+                guard !closed, !encoded.parts.isEmpty else {
+                    encoded.release()
+                    continue
+                }
+                writeParts(encoded, context: context)
+            case .failure(let error):
+                if let closing = error as? ConnectionMustClose {
+                    logger.warning("closing connection: \(closing.reason)")
+                } else {
+                    logger.error("closing connection: \(error)")
+                }
+                close(context: context)
             }
-            let written = handler.writeParts(encoded.parts, context: context)
-            written.whenComplete { _ in encoded.release() }
-            return eventLoop.makeSucceededVoidFuture()
-        }.flatMapError { error in
-            let (handler, context) = bound.value
-            handler.finishRequest(context: context)
-            if let closing = error as? ConnectionMustClose {
-                logger.warning("closing connection: \(closing.reason)")
-            } else {
-                logger.error("closing connection after unexpected error handling \(request.apiKeyDescription): \(error)")
-            }
-            handler.close(context: context)
-            return eventLoop.makeSucceededVoidFuture()
         }
     }
 
-    private func writeParts(_ parts: [IOData], context: ChannelHandlerContext) -> EventLoopFuture<Void> {
-        let promise = context.eventLoop.makePromise(of: Void.self)
-        dispatcher.broker.metrics.bytesSent.increment(by: Int64(parts.reduce(0) { $0 + $1.readableBytes }))
+    private func writeParts(_ encoded: EncodedResponse, context: ChannelHandlerContext) {
+        let parts = encoded.parts
+        var bytes = 0
+        for part in parts { bytes += part.readableBytes }
+        dispatcher.broker.metrics.bytesSent.increment(by: Int64(bytes))
+        // Only a response holding file regions needs to hear when it is written.
+        let promise = encoded.onWritten.map { release in
+            let promise = context.eventLoop.makePromise(of: Void.self)
+            promise.futureResult.whenComplete { _ in release() }
+            return promise
+        }
         for (index, part) in parts.enumerated() {
             context.write(wrapOutboundOut(part), promise: index == parts.count - 1 ? promise : nil)
         }
         context.flush()
-        return promise.futureResult
     }
 
     private func finishRequest(context: ChannelHandlerContext) {

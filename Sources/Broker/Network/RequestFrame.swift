@@ -67,12 +67,7 @@ struct EncodedResponse: Sendable {
             writer.writeEmptyTaggedFields()
         }
         body.encode(to: &writer, version: version)
-        var parts = writer.parts()
-        let size = Int32(writer.byteCount - 4)
-        if case .byteBuffer(var first) = parts[0] {
-            first.setInteger(size, at: first.readerIndex)
-            parts[0] = .byteBuffer(first)
-        }
-        return EncodedResponse(parts: parts, onWritten: nil)
+        writer.setInt32(Int32(writer.byteCount - 4), atMessageOffset: 0)
+        return EncodedResponse(parts: writer.parts(), onWritten: nil)
     }
 }

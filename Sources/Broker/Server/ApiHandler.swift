@@ -53,6 +53,11 @@ final class ResponseResources: Sendable {
         actions.withLockedValue { $0.append(action) }
     }
 
+    /// Whether anything waits for the response to be written.
+    var hasActions: Bool {
+        actions.withLockedValue { !$0.isEmpty }
+    }
+
     func releaseAll() {
         let pending = actions.withLockedValue { value in
             defer { value = [] }

@@ -82,6 +82,7 @@ public final class BrokerServer: Sendable {
                 var options = LogManager.Options(dataDirectory: config.dataDirectory)
                 options.topicDefaults = config.topicDefaults
                 options.acksAllWaitsForFsync = config.acksAllFsync
+                options.groupCommitInterval = .microseconds(config.logFlushGroupCommitIntervalUs)
                 options.retentionCheckIntervalMs = config.retentionCheckIntervalMs
                 return try LogManager.open(options, logger: logger)
             }

@@ -24,6 +24,20 @@ public struct KafkaWriter {
     /// True when every part is in memory (no file region was spliced in).
     public var isContiguous: Bool { finishedParts.isEmpty }
 
+    /// Overwrites four bytes already written `offset` bytes into the message (a size prefix),
+    /// in place: patching the result of `parts()` instead would copy the buffer it shares.
+    public mutating func setInt32(_ value: Int32, atMessageOffset offset: Int) {
+        guard case .byteBuffer(var first) = finishedParts.first else {
+            precondition(offset + 4 <= buffer.readableBytes, "setInt32 past the bytes written")
+            buffer.setInteger(value, at: buffer.readerIndex + offset)
+            return
+        }
+        precondition(offset + 4 <= first.readableBytes, "setInt32 past the message's first part")
+        finishedParts[0] = .byteBuffer(ByteBuffer())  // so `first` holds the only reference
+        first.setInteger(value, at: first.readerIndex + offset)
+        finishedParts[0] = .byteBuffer(first)
+    }
+
     /// The encoded parts, in write order.
     public func parts() -> [IOData] {
         buffer.readableBytes > 0 || finishedParts.isEmpty ? finishedParts + [.byteBuffer(buffer)] : finishedParts
