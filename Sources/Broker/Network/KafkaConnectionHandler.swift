@@ -175,6 +175,9 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
     /// Stage 2, in arrival order: writes each response once it and every earlier one is ready.
     private func answer(_ number: Int, with result: Result<EncodedResponse, any Error>, context: ChannelHandlerContext) {
         answers[answers.index(answers.startIndex, offsetBy: number - firstAnswerNumber)] = result
+        // Every response ready in order goes out with one flush (one write syscall for all).
+        var wrote = false
+        defer { if wrote { context.flush() } }
         while let first = answers.first, let ready = first {
             answers.removeFirst()
             firstAnswerNumber += 1
@@ -186,12 +189,15 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
                     continue
                 }
                 writeParts(encoded, context: context)
+                wrote = true
             case .failure(let error):
                 if let closing = error as? ConnectionMustClose {
                     logger.warning("closing connection: \(closing.reason)")
                 } else {
                     logger.error("closing connection: \(error)")
                 }
+                if wrote { context.flush() }
+                wrote = false
                 close(context: context)
             }
         }
@@ -211,7 +217,6 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
         for (index, part) in parts.enumerated() {
             context.write(wrapOutboundOut(part), promise: index == parts.count - 1 ? promise : nil)
         }
-        context.flush()
     }
 
     private func finishRequest(context: ChannelHandlerContext) {
