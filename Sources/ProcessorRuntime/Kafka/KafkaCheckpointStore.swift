@@ -1,5 +1,6 @@
 import Foundation
 import KafkaClient
+import Logging
 import StreamProcessing
 
 /// Partition checkpoints kept with a consumer group's committed offsets, so whichever member of the group
@@ -29,10 +30,12 @@ public struct KafkaCheckpointStore: CheckpointStore {
 
     private let consumer: KafkaConsumer
     private let placement: Placement
+    private let logger: Logger
 
-    public init(consumer: KafkaConsumer, placement: Placement) {
+    public init(consumer: KafkaConsumer, placement: Placement, logger: Logger = Logger(label: "logport.process.checkpoints")) {
         self.consumer = consumer
         self.placement = placement
+        self.logger = logger
     }
 
     public func save(_ checkpoints: [StreamProcessing.TopicPartition: PartitionCheckpoint]) async throws {
@@ -81,7 +84,12 @@ public struct KafkaCheckpointStore: CheckpointStore {
                     checkpoints[StreamProcessing.TopicPartition(partition)] = PartitionCheckpoint(offset: position.offset, state: [])
                 }
             }
-            let states = try await Self.read(pointers, with: reader)
+            let (states, missing) = try await Self.read(pointers, with: reader)
+            for (partition, offset) in missing.sorted(by: { "\($0.key)" < "\($1.key)" }) {
+                logger.warning(
+                    "the checkpoint record of \(partition) at offset \(offset) is gone (deleted by retention?): that partition resumes at its committed offset with empty state, so its windows and alert series start over; keep the partials topic's retention.ms above the checkpoint interval",
+                    metadata: ["partition": "\(partition)", "checkpoint offset": "\(offset)"])
+            }
             for partition in pointers.keys {
                 guard let position = committed[partition] else { continue }
                 checkpoints[StreamProcessing.TopicPartition(partition)] = PartitionCheckpoint(offset: position.offset, state: states[partition] ?? [])
@@ -90,14 +98,18 @@ public struct KafkaCheckpointStore: CheckpointStore {
         return checkpoints
     }
 
-    /// Reads the record at each position with a consumer outside the group.
-    private static func read(_ positions: [KafkaClient.TopicPartition: Int64], with config: KafkaConfig) async throws -> [KafkaClient.TopicPartition: [UInt8]] {
-        guard !positions.isEmpty else { return [:] }
+    /// Reads the record at each position with a consumer outside the group; `missing` are the
+    /// positions whose record is no longer there (their state is empty).
+    private static func read(
+        _ positions: [KafkaClient.TopicPartition: Int64], with config: KafkaConfig
+    ) async throws -> (states: [KafkaClient.TopicPartition: [UInt8]], missing: [KafkaClient.TopicPartition: Int64]) {
+        guard !positions.isEmpty else { return ([:], [:]) }
         var config = config
         config.groupID = nil
         let reader = try KafkaConsumer(config: config, bufferCapacity: 16)
         try await reader.assign(positions.mapValues { KafkaOffset($0) })
         var states: [KafkaClient.TopicPartition: [UInt8]] = [:]
+        var missing: [KafkaClient.TopicPartition: Int64] = [:]
         let deadline = ContinuousClock.now + .seconds(30)
         let timeout = Task {
             try await Task.sleep(until: deadline)
@@ -107,7 +119,10 @@ public struct KafkaCheckpointStore: CheckpointStore {
         for try await message in reader.messages {
             let partition = message.topicPartition
             if message.offset == positions[partition], message.key == Exchange.checkpointKey { states[partition] = message.value ?? [] }
-            if message.offset >= positions[partition] ?? .max, states[partition] == nil { states[partition] = [] }
+            if message.offset >= positions[partition] ?? .max, states[partition] == nil {
+                states[partition] = []
+                missing[partition] = positions[partition]
+            }
             if states.count == positions.count { break }
         }
         try await reader.close()
@@ -115,7 +130,7 @@ public struct KafkaCheckpointStore: CheckpointStore {
             throw KafkaCheckpointError.checkpointRecordsUnreadable(Dictionary(uniqueKeysWithValues: positions.filter { states[$0.key] == nil }
                 .map { ("\($0.key)", $0.value) }))
         }
-        return states
+        return (states, missing)
     }
 }
 

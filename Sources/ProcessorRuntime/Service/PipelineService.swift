@@ -91,7 +91,7 @@ public enum PipelineService {
                 merge.updateSourcePartitions(try await ExchangeTopic.sourcePartitions(of: definition, admin: admin))
                 mergeRunner = PipelineRunner(
                     name: "merge", pipeline: definition.name, stage: merge, source: records,
-                    checkpoints: KafkaCheckpointStore(consumer: consumer, placement: .records(producer: producer, reader: settings.kafka)),
+                    checkpoints: KafkaCheckpointStore(consumer: consumer, placement: .records(producer: producer, reader: settings.kafka), logger: logger),
                     sinks: try assembly.mergeSinks(for: definition), notifiers: try assembly.notifiers(for: definition),
                     checkpointIntervalMillis: settings.checkpointIntervalMillis, clock: { KafkaTimestamp.now.milliseconds }, logger: logger)
                 mergeSource = records
