@@ -145,6 +145,13 @@ public final class LogManager: @unchecked Sendable {
         catalogLock.withLock { catalog[name]?.metadata }
     }
 
+    /// The topic with this id (Fetch v13+, Metadata and DeleteTopics by id): a scan, but without
+    /// the copy and sort of `topics()`, which every such fetch used to pay.
+    public func topic(id: KafkaUUID) -> TopicMetadata? {
+        guard !id.isZero else { return nil }
+        return catalogLock.withLock { catalog.values.first { $0.metadata.id == id }?.metadata }
+    }
+
     public func partition(topic: String, index: PartitionIndex) -> PartitionLog? {
         catalogLock.withLock {
             guard let partitions = catalog[topic]?.partitions, index.rawValue >= 0, Int(index.rawValue) < partitions.count else { return nil }

@@ -50,6 +50,20 @@ final class ManualClock: @unchecked Sendable {
         #expect(String(buffer: json).contains("\"id\" : \"\(created.id)\""))
     }
 
+    @Test func topicsAreFoundByIdUntilDeleted() throws {
+        let directory = TemporaryDirectory()
+        let manager = try LogManager.open(options(directory))
+        defer { manager.shutdown() }
+        let first = try manager.createTopic(name: "first", partitions: 1, config: [:])
+        let second = try manager.createTopic(name: "second", partitions: 1, config: [:])
+        #expect(manager.topic(id: first.id)?.name == "first")
+        #expect(manager.topic(id: second.id)?.name == "second")
+        #expect(manager.topic(id: .zero) == nil)
+        try manager.deleteTopic(name: "first")
+        #expect(manager.topic(id: first.id) == nil)
+        #expect(manager.topic(id: second.id)?.name == "second")
+    }
+
     @Test func deletingATopicRemovesItsFilesAndARecreatedTopicStartsEmpty() throws {
         let directory = TemporaryDirectory()
         let manager = try LogManager.open(options(directory))

@@ -16,6 +16,9 @@ final class InMemoryTopicStorage: TopicStorage {
 
     func topics() -> [TopicMetadata] { state.withLockedValue { $0.values.map(\.info) } }
     func topic(named name: String) -> TopicMetadata? { state.withLockedValue { $0[name]?.info } }
+    func topic(id: KafkaUUID) -> TopicMetadata? {
+        id.isZero ? nil : state.withLockedValue { $0.values.first { $0.info.id == id }?.info }
+    }
 
     func createTopic(name: String, partitions: Int32, config: [String: String]) throws -> TopicMetadata {
         try state.withLockedValue { topics in

@@ -59,6 +59,7 @@ extension TopicMetadata {
 protocol TopicStorage: AnyObject, Sendable {
     func topics() -> [TopicMetadata]
     func topic(named name: String) -> TopicMetadata?
+    func topic(id: KafkaUUID) -> TopicMetadata?
     func createTopic(name: String, partitions: Int32, config: [String: String]) throws -> TopicMetadata
     func deleteTopic(name: String) throws
     func addPartitions(topic: String, totalCount: Int32) throws

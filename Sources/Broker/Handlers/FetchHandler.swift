@@ -19,7 +19,7 @@ struct FetchHandler: ApiHandler {
         let version = context.apiVersion
         let resolution: FetchSessionCache.Resolution
         switch broker.fetchSessions.resolve(request, topicName: { topic in
-            version >= 13 ? broker.storage.topics().first { $0.id == topic.topicId }?.name : topic.topic
+            version >= 13 ? broker.storage.topic(id: topic.topicId)?.name : topic.topic
         }) {
         case .rejected(let error):
             return .now(FetchResponse(errorCode: error, sessionId: 0))
@@ -115,7 +115,7 @@ private struct FetchPlan: Sendable {
         for (topicIndex, wanted) in wantedTopics.enumerated() {
             let info: TopicMetadata?
             if version >= 13 && !wanted.topicId.isZero {
-                info = catalog.topics().first { $0.id == wanted.topicId }
+                info = catalog.topic(id: wanted.topicId)
             } else {
                 info = catalog.topic(named: wanted.topic)
             }

@@ -27,7 +27,7 @@ struct MetadataHandler: ApiHandler {
                     } else {
                         topics.append(.init(errorCode: .unknownTopicOrPartition, name: name))
                     }
-                } else if let topic = broker.storage.topics().first(where: { $0.id == wanted.topicId }) {
+                } else if let topic = broker.storage.topic(id: wanted.topicId) {
                     topics.append(Self.describe(topic, broker: broker))
                 } else {
                     topics.append(.init(errorCode: .unknownTopicID, name: nil, topicId: wanted.topicId))

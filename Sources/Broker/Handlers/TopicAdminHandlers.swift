@@ -76,7 +76,7 @@ struct DeleteTopicsHandler: ApiHandler {
         let results: [DeleteTopicsResponse.DeletableTopicResult] = try await broker.io {
             wanted.map { target in
                 let topic = target.name.flatMap { broker.storage.topic(named: $0) }
-                    ?? broker.storage.topics().first { target.name == nil && $0.id == target.id }
+                    ?? (target.name == nil ? broker.storage.topic(id: target.id) : nil)
                 guard let topic else {
                     let code: ErrorCode = target.name == nil ? .unknownTopicID : .unknownTopicOrPartition
                     return .init(name: target.name, topicId: target.id, errorCode: code, errorMessage: "topic does not exist")
