@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Broker benchmark: produce and consume realistic 200-byte log lines through librdkafka
 (confluent-kafka) against a `logport broker` started by this script, and report records/s, MB/s,
-broker CPU seconds per million records, and end-to-end latency percentiles.
+broker CPU seconds per million records, end-to-end latency percentiles (producer's send to the
+consumer's receipt), and acks=all ack latency (send to delivery report, from every 10th record).
 
 Usage (release build first):
     swift build -c release && python3 benchmarks/broker_perf.py [--records 1000000] [--binary .build/release/logport]
