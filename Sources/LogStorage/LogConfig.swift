@@ -24,7 +24,8 @@ public struct LogConfig: Sendable, Equatable {
     /// `message.timestamp.type`: LogAppendTime makes the broker overwrite batch timestamps on append.
     public var messageTimestampType: TimestampType = .createTime
     /// `cleanup.policy`: retention only deletes segments when `delete` is in the policy. `compact` is
-    /// accepted and stored so topics that ask for it can be created; compaction itself is not implemented.
+    /// accepted and stored so topics that ask for it can be created; compaction itself is not
+    /// implemented (the `LogManager` warns when a topic asks for it).
     public var cleanupPolicy: CleanupPolicy = .delete
     /// `file.delete.delay.ms`: accepted for compatibility. We unlink deleted segments immediately:
     /// fetches in flight hold their own duplicated descriptor, which keeps the data readable on POSIX.

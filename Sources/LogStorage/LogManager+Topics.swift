@@ -20,6 +20,7 @@ extension LogManager {
                 throw error
             }
             logger.info("created topic", metadata: ["topic": "\(name)", "id": "\(metadata.id)", "partitions": "\(partitions)"])
+            warnIfCompactionExpected(name, topicConfig)
             return metadata
         }
     }
@@ -67,7 +68,20 @@ extension LogManager {
             try writeMetadata(state.metadata)
             for log in state.partitions { try log.updateConfig(topicConfig) }
             catalogLock.withLock { catalog[name] = state }
+            warnIfCompactionExpected(name, topicConfig)
         }
+    }
+
+    /// Compaction is not implemented: a client that asks for it (Kafka Streams changelogs, Connect
+    /// offsets) would otherwise learn only from a disk that fills. Internal topics are the broker's own.
+    private func warnIfCompactionExpected(_ topic: String, _ config: LogConfig) {
+        guard config.cleanupPolicy.contains(.compact), !topic.hasPrefix("__") else { return }
+        let keeps = config.cleanupPolicy.contains(.delete)
+            ? "segments are deleted by retention.ms/retention.bytes only"
+            : "every record is kept; add delete to cleanup.policy and set retention.ms or retention.bytes to bound it"
+        logger.warning(
+            "topic \(topic) has cleanup.policy=\(config.cleanupPolicy), but this broker does not compact logs yet: \(keeps)",
+            metadata: ["topic": "\(topic)"])
     }
 
     // MARK: Helpers

@@ -1,4 +1,5 @@
 import KafkaProtocol
+import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import Testing
@@ -48,6 +49,21 @@ final class ManualClock: @unchecked Sendable {
 
         let json = try #require(try FileSystem.readFile(FileSystem.join(directory.path, "topic-metadata/orders.json")))
         #expect(String(buffer: json).contains("\"id\" : \"\(created.id)\""))
+    }
+
+    @Test func aTopicAskingForCompactionIsWarnedAboutOnceCreatedOrReconfigured() throws {
+        let directory = TemporaryDirectory()
+        let warnings = WarningCollector()
+        let manager = try LogManager.open(options(directory), logger: Logger(label: "test") { _ in warnings })
+        defer { manager.shutdown() }
+        _ = try manager.createTopic(name: "plain", partitions: 1, config: [:])
+        #expect(warnings.messages.isEmpty)
+        _ = try manager.createTopic(name: "changelog", partitions: 1, config: ["cleanup.policy": "compact"])
+        #expect(warnings.messages.count == 1)
+        #expect(warnings.messages.last?.contains("topic changelog has cleanup.policy=compact") == true)
+        try manager.setConfig(topic: "plain", config: ["cleanup.policy": "compact,delete"])
+        #expect(warnings.messages.count == 2)
+        #expect(warnings.messages.last?.contains("deleted by retention.ms/retention.bytes only") == true)
     }
 
     @Test func topicsAreFoundByIdUntilDeleted() throws {
@@ -206,5 +222,23 @@ final class ManualClock: @unchecked Sendable {
         #expect(try FileSystem.readFile(checkpointPath).flatMap(PartitionCheckpoint.parse)?.cleanShutdown == true)
         manager.shutdown()
         #expect(throws: LogError.shutDown(dataDirectory: directory.path)) { try manager.createTopic(name: "late", partitions: 1, config: [:]) }
+    }
+}
+
+/// Keeps the warnings logged through it.
+final class WarningCollector: LogHandler, @unchecked Sendable {
+    private let lock = NIOLock()
+    private var logged: [String] = []
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+    var messages: [String] { lock.withLock { logged } }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        if event.level == .warning { lock.withLock { logged.append("\(event.message)") } }
     }
 }
