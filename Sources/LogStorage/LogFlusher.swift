@@ -15,13 +15,15 @@ import NIOCore
 /// round, so any number of producers waiting on one partition share one fsync of its segment. The
 /// fsyncs run outside the partition locks: appends and reads proceed while the disk works.
 ///
-/// Rounds start at most once per `minimumRoundInterval` (`log.flush.group.commit.interval.us`):
-/// under a steady stream of small acks=all requests the next round would otherwise start the
-/// moment the last one ends, one fsync per request, and each fsync costs CPU (on the 2-core VM of
-/// `benchmarks/broker_perf.py`, ~60 µs of it per ~160 µs fdatasync; a tenth of a core at 10,000
-/// single-record requests/s) that the event loops and consumers need. Waiting out the interval
-/// bounds the fsync rate and groups more producers per fsync, for at most that much more ack
-/// latency; the first request after a quiet spell is synced at once.
+/// While requests keep arriving during rounds, rounds start at most once per
+/// `minimumRoundInterval` (`log.flush.group.commit.interval.us`): under a steady stream of small
+/// acks=all requests the next round would otherwise start the moment the last one ends, one fsync
+/// per request, and each fsync costs CPU (on the 2-core VM of `benchmarks/broker_perf.py`, ~60 µs
+/// of it per ~160 µs fdatasync; a tenth of a core at 10,000 single-record requests/s) that the
+/// event loops and consumers need. Waiting out the interval bounds the fsync rate and groups more
+/// producers per fsync, for at most that much more ack latency. A request that finds no round
+/// running and none arrived during the last one (a quiet spell, a producer that waits for each
+/// ack) is synced at once.
 ///
 /// The trade-off (see also `LogManager.Options.acksAllWaitsForFsync`): Kafka never fsyncs on the
 /// produce path and relies on replication; with one node, an acks=all producer that waits for the
@@ -31,7 +33,8 @@ import NIOCore
 /// a clean close, or the kernel's writeback, and survives `kill -9` in any case.
 public final class LogFlusher: @unchecked Sendable {
     public let syncer: FileSyncer
-    /// The least time from the start of one round to the start of the next.
+    /// The least time from the start of one round to the start of the next, when requests arrived
+    /// during the first.
     public let minimumRoundInterval: TimeAmount
     private let logger: Logger
     /// Set once in init, before any other thread can see `self`.
@@ -97,6 +100,12 @@ public final class LogFlusher: @unchecked Sendable {
         return true
     }
 
+    private func requestsArrivedDuringRound() -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return !pending.isEmpty
+    }
+
     private func run() {
         while true {
             condition.lock()
@@ -133,11 +142,13 @@ public final class LogFlusher: @unchecked Sendable {
                 }
             }
             roundsCompleted.wrappingIncrement(ordering: .relaxed)
-            // Requests arriving during the rest of the interval collect in `pending` for the next
-            // round. A plain sleep: nothing but shutdown could cut it short, and that only waits
-            // for one interval more.
+            // Requests that arrived during the round show a stream worth grouping: wait out the
+            // interval so more join the next round. None did: the next request may well be alone
+            // (a producer waiting for each ack before sending again), and waiting would only
+            // slow it down, so it starts a round at once. A plain sleep: nothing but shutdown could
+            // cut it short, and that only waits for one interval more.
             let rest = (roundStart + minimumRoundInterval - .now()).nanoseconds
-            if rest > 0 && !stopping {
+            if rest > 0 && !stopping && requestsArrivedDuringRound() {
                 var duration = timespec(tv_sec: Int(rest / 1_000_000_000), tv_nsec: Int(rest % 1_000_000_000))
                 var remaining = timespec()
                 while nanosleep(&duration, &remaining) == -1 && errno == EINTR { duration = remaining }

@@ -37,7 +37,7 @@ public final class LogManager: @unchecked Sendable {
         public var acksAllWaitsForFsync = true
         public var fileSyncer: FileSyncer = .durable
         /// `log.flush.group.commit.interval.us`: the least time between the starts of two fsync
-        /// rounds (`LogFlusher.minimumRoundInterval`).
+        /// rounds while requests arrive during rounds (`LogFlusher.minimumRoundInterval`).
         public var groupCommitInterval: TimeAmount = .microseconds(Self.defaultGroupCommitIntervalMicroseconds)
         public static let defaultGroupCommitIntervalMicroseconds: Int64 = 1000
         /// `log.retention.check.interval.ms`: how often retention, `segment.ms` rolls and producer expiry run.

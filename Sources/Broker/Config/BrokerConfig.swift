@@ -45,10 +45,11 @@ public struct BrokerConfig: Sendable, Equatable {
     /// Kafka relies on replication instead and never fsyncs on the produce path; a single node has
     /// no replicas, so by default we fsync (with group commit: one fsync serves every waiting producer).
     public var acksAllFsync = true
-    /// `log.flush.group.commit.interval.us` (ours): fsync rounds start at most once per this many
-    /// microseconds; fsync requests arriving in between wait for the next round and share it.
-    /// Bounds the fsync rate (and its CPU) under many small acks=all requests, for at most this
-    /// much more ack latency. 0: a round starts as soon as the previous one ends.
+    /// `log.flush.group.commit.interval.us` (ours): while fsync requests keep arriving during
+    /// rounds, rounds start at most once per this many microseconds and the requests in between
+    /// share the next one. Bounds the fsync rate (and its CPU) under many small acks=all requests,
+    /// for at most this much more ack latency; a lone request is synced at once. 0: a round starts
+    /// as soon as the previous one ends.
     public var logFlushGroupCommitIntervalUs = LogManager.Options.defaultGroupCommitIntervalMicroseconds
     /// `log.writer.threads` (ours): threads that append produced records, each partition always on
     /// the same one (in order, fsynced in group commits). Default: one per core, at most 8.
