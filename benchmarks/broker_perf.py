@@ -2,7 +2,8 @@
 """Broker benchmark: produce and consume realistic 200-byte log lines through librdkafka
 (confluent-kafka) against a `logport broker` started by this script, and report records/s, MB/s,
 broker CPU seconds per million records, end-to-end latency percentiles (producer's send to the
-consumer's receipt), and acks=all ack latency (send to delivery report, from every 10th record).
+consumer's receipt), acks=all ack latency (send to delivery report, from every 10th record), and
+the rate of a producer that waits for each acks=all ack.
 
 Usage (release build first):
     swift build -c release && python3 benchmarks/broker_perf.py [--records 1000000] [--binary .build/release/logport]
@@ -198,6 +199,26 @@ def end_to_end_latency(bootstrap, topic, rate, seconds, linger_ms, fetch_wait_ms
             consumer_cpu / elapsed, pick(ack_latencies, 0.5), pick(ack_latencies, 0.99))
 
 
+def one_at_a_time(bootstrap, topic, count):
+    """A producer that waits for each acks=all ack before sending the next record (produce, then
+    flush): what a synchronous client does. Returns records/s and the ack p50/p99 in ms."""
+    producer = Producer({"bootstrap.servers": bootstrap, "acks": "all", "linger.ms": 0, "socket.nagle.disable": True})
+    producer.produce(topic, WARM_UP)
+    producer.flush(10)
+    value = b"x" * 200
+    latencies = []
+    start = time.perf_counter()
+    for _ in range(count):
+        sent = time.perf_counter_ns()
+        producer.produce(topic, value)
+        if producer.flush(10) != 0:
+            raise SystemExit("one-at-a-time: a record was not acknowledged within 10 s")
+        latencies.append(time.perf_counter_ns() - sent)
+    elapsed = time.perf_counter() - start
+    latencies.sort()
+    return count / elapsed, latencies[len(latencies) // 2] / 1e6, latencies[int(0.99 * len(latencies))] / 1e6
+
+
 def _e2e_row(label, run):
     p50, p99, p999, cpu, producer_cpu, consumer_cpu, ack_p50, ack_p99 = run
     return (f"{label:<52}{p50:>9.2f}{p99:>9.2f}{p999:>10.2f}{cpu:>11.0%}{producer_cpu:>10.0%}{consumer_cpu:>10.0%}"
@@ -211,7 +232,8 @@ def main():
     parser.add_argument("--e2e-rate", type=int, default=10_000)
     parser.add_argument("--e2e-seconds", type=int, default=5)
     parser.add_argument("--broker-config", help="YAML broker config, e.g. with acks.all.fsync: false to compare")
-    parser.add_argument("--phases", default="throughput,e2e", help="comma-separated: throughput, e2e (default both)")
+    parser.add_argument("--phases", default="throughput,e2e,sync",
+                        help="comma-separated: throughput, e2e, sync (one acks=all record at a time); default all")
     parser.add_argument("--e2e-linger", default="5,0", help="comma-separated linger.ms values for the e2e phase")
     parser.add_argument("--e2e-repeats", type=int, default=1, help="runs per e2e setting; with more than one, the medians are printed too")
     args = parser.parse_args()
@@ -224,7 +246,7 @@ def main():
     try:
         admin = AdminClient({"bootstrap.servers": bootstrap})
         lingers = [int(value) for value in args.e2e_linger.split(",")]
-        for name in ["perf-acks-all", "perf-acks-1"] + [f"perf-e2e-{linger}" for linger in lingers]:
+        for name in ["perf-acks-all", "perf-acks-1", "perf-sync"] + [f"perf-e2e-{linger}" for linger in lingers]:
             admin.create_topics([NewTopic(name, 1, 1)])[name].result(15)
         lines = log_lines(args.records)
         mb = sum(len(line) for line in lines) / 1e6
@@ -259,6 +281,10 @@ def main():
                 if len(runs) > 1:
                     medians = [statistics.median(run[column] for run in runs) for column in range(len(runs[0]))]
                     print(_e2e_row(f"  median of {len(runs)} runs", medians), flush=True)
+        if "sync" in phases:
+            rate, p50, p99 = one_at_a_time(bootstrap, "perf-sync", 3000)
+            print(f"\n{'one acks=all record at a time (produce + flush)':<52}{'records/s':>10}{'ack p50':>9}{'ack p99':>9}")
+            print(f"{'3000 records of 200 bytes':<52}{rate:>10,.0f}{p50:>9.2f}{p99:>9.2f}", flush=True)
     finally:
         broker.terminate()
         try:
