@@ -221,11 +221,14 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "KafkaRecordsTests", dependencies: ["KafkaRecords"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "LogStorageTests", dependencies: ["LogStorage"]),
+        .testTarget(name: "LogStorageTests", dependencies: ["LogStorage", .product(name: "InMemoryLogging", package: "swift-log")]),
         .testTarget(name: "GroupCoordinationTests", dependencies: ["GroupCoordination", "KafkaRecords"]),
         .testTarget(name: "AgentKafkaTests", dependencies: ["AgentKafka", "LogAgent", "KafkaClient"]),
         .testTarget(name: "StreamProcessingTests", dependencies: ["StreamProcessing"]),
-        .testTarget(name: "ProcessorRuntimeTests", dependencies: ["ProcessorRuntime", "StreamProcessing", "KafkaClient", "KafkaTestSupport"]),
+        .testTarget(
+            name: "ProcessorRuntimeTests",
+            dependencies: ["ProcessorRuntime", "StreamProcessing", "KafkaClient", "KafkaTestSupport", .product(name: "InMemoryLogging", package: "swift-log")]
+        ),
         // librdkafka's mock cluster, for tests of code over KafkaClient.
         .target(name: "KafkaTestSupport", dependencies: ["CRdKafka", "KafkaClient"], path: "Tests/KafkaTestSupport"),
         .testTarget(

@@ -1,3 +1,4 @@
+import InMemoryLogging
 import KafkaProtocol
 import Logging
 import NIOConcurrencyHelpers
@@ -53,17 +54,18 @@ final class ManualClock: @unchecked Sendable {
 
     @Test func aTopicAskingForCompactionIsWarnedAboutOnceCreatedOrReconfigured() throws {
         let directory = TemporaryDirectory()
-        let warnings = WarningCollector()
-        let manager = try LogManager.open(options(directory), logger: Logger(label: "test") { _ in warnings })
+        let logs = InMemoryLogHandler()
+        let manager = try LogManager.open(options(directory), logger: Logger(label: "test") { _ in logs })
+        var warnings: [String] { logs.entries.filter { $0.level == .warning }.map { "\($0.message)" } }
         defer { manager.shutdown() }
         _ = try manager.createTopic(name: "plain", partitions: 1, config: [:])
-        #expect(warnings.messages.isEmpty)
+        #expect(warnings.isEmpty)
         _ = try manager.createTopic(name: "changelog", partitions: 1, config: ["cleanup.policy": "compact"])
-        #expect(warnings.messages.count == 1)
-        #expect(warnings.messages.last?.contains("topic changelog has cleanup.policy=compact") == true)
+        #expect(warnings.count == 1)
+        #expect(warnings.last?.contains("topic changelog has cleanup.policy=compact") == true)
         try manager.setConfig(topic: "plain", config: ["cleanup.policy": "compact,delete"])
-        #expect(warnings.messages.count == 2)
-        #expect(warnings.messages.last?.contains("deleted by retention.ms/retention.bytes only") == true)
+        #expect(warnings.count == 2)
+        #expect(warnings.last?.contains("deleted by retention.ms/retention.bytes only") == true)
     }
 
     @Test func topicsAreFoundByIdUntilDeleted() throws {
@@ -225,20 +227,3 @@ final class ManualClock: @unchecked Sendable {
     }
 }
 
-/// Keeps the warnings logged through it.
-final class WarningCollector: LogHandler, @unchecked Sendable {
-    private let lock = NIOLock()
-    private var logged: [String] = []
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-    var messages: [String] { lock.withLock { logged } }
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        if event.level == .warning { lock.withLock { logged.append("\(event.message)") } }
-    }
-}
