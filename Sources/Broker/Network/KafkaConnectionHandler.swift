@@ -196,7 +196,7 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
                 } else {
                     logger.error("closing connection: \(error)")
                 }
-                if wrote { context.flush() }
+                if wrote { context.flush() }  // what was answered before goes out before the close
                 wrote = false
                 close(context: context)
             }

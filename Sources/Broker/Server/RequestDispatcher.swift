@@ -110,14 +110,10 @@ final class RequestDispatcher: Sendable {
             case .success(let response):
                 let written = resources.hasActions ? resources.releaseAll : nil
                 onLoop { answered(.success(EncodedResponse(parts: response.parts, onWritten: written))) }
-            case .failure(let error as ConnectionMustClose):
-                metrics?.failed.increment()
-                resources.releaseAll()
-                onLoop { answered(.failure(error)) }
             case .failure(let error):
                 metrics?.failed.increment()
                 resources.releaseAll()
-                let failure = RequestFailed(request: frame.apiKeyDescription, cause: error)
+                let failure = error is ConnectionMustClose ? error : RequestFailed(request: frame.apiKeyDescription, cause: error)
                 onLoop { answered(.failure(failure)) }
             }
         }
